@@ -1,0 +1,175 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# Usage: ci/guest.sh TARGET BACKEND [demo]
+#
+# Builds vivtheap.ko and the guest tests for TARGET, makes an initramfs,
+# boots qemu with a hard timeout and runs the tests (or the demo). Leaves in
+# build/TARGET-BACKEND/: serial.log, dmesg.txt, results.tap. Prints the
+# result lines; exits 0 when every test passed or skipped.
+
+. "$(dirname "$0")/lib.sh"
+
+target_load "${1:?target}"
+BACKEND=${2:?backend}
+MODE=${3:-test}
+RUN=$BUILD/$TARGET-$BACKEND
+[ "$MODE" = demo ] && RUN=$BUILD/$TARGET-demo
+OUT=$BUILD/$TARGET
+mkdir -p "$RUN" "$OUT"
+
+eval "$("$TOP/ci/kernel.sh" "$TARGET")"
+
+# --- vivtheap.ko ------------------------------------------------------------
+build_module() {
+	rm -rf "$OUT/src"
+	mkdir -p "$OUT/src"
+	cp -r "$TOP/driver" "$TOP/uapi" "$OUT/src/"
+	make -s -C "$KDIR" M="$OUT/src/driver" ARCH="$KARCH" CROSS_COMPILE="$CROSS" \
+		W=1 KBUILD_MODPOST_WARN= modules >"$OUT/module.log" 2>&1 ||
+		{ cat "$OUT/module.log" >&2; die "$TARGET: module build failed"; }
+	# Warnings are errors for our code.
+	if grep -E 'warning:' "$OUT/module.log" | grep -v '^scripts/' >&2; then
+		die "$TARGET: module build has warnings"
+	fi
+	cp "$OUT/src/driver/vivtheap.ko" "$OUT/vivtheap.ko"
+}
+
+# --- guest userland ---------------------------------------------------------
+sysroot() {
+	local root=$VIVTHEAP_CACHE/sysroot/$GUEST_ARCH-$GUEST_SUITE
+	if [ ! -f "$root/.done" ]; then
+		local p
+		for p in libdrm-dev busybox-static; do
+			extract_deb "$(fetch_deb "$GUEST_ARCH" "$p=$(apt_version "$GUEST_ARCH" "$GUEST_SUITE" "$p")")" "$root"
+		done
+		touch "$root/.done"
+	fi
+	echo "$root"
+}
+
+build_tests() {
+	local root=$1 cc="${CROSS}gcc" t name libdrm
+	libdrm=$(find "$root/usr/lib" -name libdrm.a | head -n1)
+	[ -n "$libdrm" ] || die "no libdrm.a in $root"
+	rm -rf "$OUT/tests"
+	mkdir -p "$OUT/tests"
+	local cflags=(-static -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter
+		-I"$root/usr/include/libdrm" -I"$root/usr/include")
+	for t in "$TOP"/tests/guest/*.c; do
+		name=$(basename "$t" .c)
+		"$cc" "${cflags[@]}" -o "$OUT/tests/$name" "$t" "$libdrm" -lpthread ||
+			die "$TARGET: building guest test $name failed"
+	done
+	# The kernel's own dmabuf-heap selftest, from the target's source.
+	local st=$KSRC/tools/testing/selftests/dmabuf-heaps/dmabuf-heap.c
+	[ -f "$st" ] || die "$TARGET: no dmabuf-heap selftest in $KSRC"
+	"$cc" -static -O2 -w -I"$KSRC/tools/testing/selftests" -I"$root/usr/include/libdrm" \
+		-o "$OUT/tests/kselftest_dmabuf_heap" "$st" ||
+		die "$TARGET: building the kernel's dmabuf-heap selftest failed"
+	cp "$TOP/tests/guest/list" "$OUT/tests/list"
+}
+
+# --- initramfs --------------------------------------------------------------
+make_initramfs() {
+	local root=$1 ir=$OUT/initramfs
+	rm -rf "$ir"
+	mkdir -p "$ir"/{bin,sbin,dev,proc,sys,tmp,lib,tests,modules}
+	cp "$root/bin/busybox" "$ir/bin/busybox"
+	ln -s busybox "$ir/bin/sh"
+	cp "$TOP/tests/guest/init.sh" "$ir/init"
+	chmod +x "$ir/init"
+	cp "$OUT/vivtheap.ko" "$ir/lib/"
+	cp "$OUT"/tests/* "$ir/tests/"
+	if [ -n "$MODDIR" ] && [ -n "${GUEST_MODULES:-}" ]; then
+		# The image's own modules and their dependencies, decompressed,
+		# in load order (from modules.dep).
+		local order=() m
+		resolve() {
+			local mod=$1 line dep
+			line=$(grep -E "(^|/)$mod\\.ko(\\.xz|\\.zst)?:" "$MODDIR/modules.dep" | head -n1 || true)
+			[ -n "$line" ] || die "$TARGET: module $mod not in the image"
+			for dep in ${line#*:}; do
+				resolve "$(basename "${dep%%.ko*}")"
+			done
+			local f=${line%%:*}
+			case " ${order[*]} " in *" $f "*) ;; *) order+=("$f") ;; esac
+		}
+		for m in $GUEST_MODULES; do resolve "$m"; done
+		for m in "${order[@]}"; do
+			local base
+			base=$(basename "${m%%.ko*}").ko
+			case $m in
+			*.xz) xz -dc "$MODDIR/$m" >"$ir/modules/$base" ;;
+			*.zst) zstd -qdc "$MODDIR/$m" >"$ir/modules/$base" ;;
+			*) cp "$MODDIR/$m" "$ir/modules/$base" ;;
+			esac
+			echo "$base" >>"$ir/modules/order"
+		done
+	fi
+	(cd "$ir" && find . | cpio -o -H newc --quiet | gzip -1) >"$OUT/initramfs.cpio.gz"
+}
+
+# --- boot -------------------------------------------------------------------
+boot() {
+	local timeout=${VIVTHEAP_GUEST_TIMEOUT:-900} append dtb=()
+	append="console=$CONSOLE rdinit=/init panic=-1 oops=panic ${KAPPEND:-} vivtheap.backend=$BACKEND vivtheap.mode=$MODE"
+	[ -n "${VIVTHEAP_TESTS:-}" ] && append="$append vivtheap.tests=$VIVTHEAP_TESTS"
+	[ -n "$DTB" ] && dtb=(-dtb "$DTB")
+	log "$TARGET: booting ($BACKEND backend, $MODE, timeout ${timeout}s)"
+	local start=$SECONDS rc=0 extra=()
+	read -ra extra <<<"${VIVTHEAP_QEMU_EXTRA:-}"
+	timeout --foreground -k 10 "$timeout" "${QEMU[@]}" -nographic -no-reboot \
+		-kernel "$KERNEL" "${dtb[@]}" -initrd "$OUT/initramfs.cpio.gz" \
+		-append "$append" "${extra[@]}" </dev/null >"$RUN/serial.log" 2>&1 || rc=$?
+	tr -d '\r' <"$RUN/serial.log" >"$RUN/serial.tmp" && mv "$RUN/serial.tmp" "$RUN/serial.log"
+	log "$TARGET: guest ran $((SECONDS - start)) s (qemu exit $rc)"
+	sed -n '/^VIVTHEAP-DMESG-BEGIN/,/^VIVTHEAP-DMESG-END/p' "$RUN/serial.log" |
+		sed '1d;$d' >"$RUN/dmesg.txt"
+	if ! grep -q '^VIVTHEAP-END' "$RUN/serial.log" &&
+		! grep -q '^VIVTHEAP-DEMO-RC' "$RUN/serial.log"; then
+		echo "---- last lines of the serial log ($RUN/serial.log) ----" >&2
+		tail -n 40 "$RUN/serial.log" >&2
+		[ $rc = 124 ] && log "$TARGET: the guest hit the ${timeout}s timeout"
+		return 1
+	fi
+	return 0
+}
+
+build_module
+[ "$MODE" = module ] && { echo "$OUT/vivtheap.ko"; exit 0; }
+ROOT=$(sysroot)
+build_tests "$ROOT"
+make_initramfs "$ROOT"
+boot_ok=0
+boot || boot_ok=1
+
+if [ "$MODE" = demo ]; then
+	sed -n '/^VIVTHEAP-BEGIN/,/^VIVTHEAP-DEMO-RC/p' "$RUN/serial.log" | sed '1d;$d'
+	rc=$(sed -n 's/^VIVTHEAP-DEMO-RC \([0-9]*\)/\1/p' "$RUN/serial.log")
+	[ "$boot_ok" = 0 ] && [ "${rc:-1}" = 0 ]
+	exit
+fi
+
+# TAP, one line per test, with the target and backend in the name.
+{
+	grep -E '^VIVTHEAP-RESULT ' "$RUN/serial.log" || true
+	[ "$boot_ok" = 0 ] || echo "VIVTHEAP-RESULT guest fail crashed, hung or stopped early"
+} >"$RUN/results.raw"
+n=0
+: >"$RUN/results.tap"
+while read -r _ name status reason; do
+	n=$((n + 1))
+	case $status in
+	pass) echo "ok $n - $TARGET/$BACKEND $name" ;;
+	skip) echo "ok $n - $TARGET/$BACKEND $name # SKIP $reason" ;;
+	*) echo "not ok $n - $TARGET/$BACKEND $name # $reason" ;;
+	esac >>"$RUN/results.tap"
+done <"$RUN/results.raw"
+echo "1..$n" >>"$RUN/results.tap"
+cat "$RUN/results.tap"
+# Each failed test's own output, for the reader of the CI log.
+grep -q '^not ok' "$RUN/results.tap" && {
+	grep -E '^# ' "$RUN/serial.log" | tail -n 60 >&2
+	exit 1
+}
+exit 0

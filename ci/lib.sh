@@ -1,0 +1,127 @@
+# SPDX-License-Identifier: MIT
+# shellcheck shell=bash
+# Common helpers for the ci/ scripts: paths, logging, the private apt.
+#
+# Nothing here touches the machine's own apt configuration: extra suites
+# and architectures go through a private sources list and state directory
+# under $VIVTHEAP_CACHE/apt.
+
+set -euo pipefail
+
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+export TOP
+VIVTHEAP_CACHE=${VIVTHEAP_CACHE:-/var/cache/vivtheap}
+export VIVTHEAP_CACHE
+BUILD=${BUILD:-$TOP/build}
+export BUILD
+
+log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+APTDIR=$VIVTHEAP_CACHE/apt
+DEBS=$VIVTHEAP_CACHE/debs
+APT_KEYRING=/usr/share/keyrings/debian-archive-keyring.gpg
+APT_MIRROR=${VIVTHEAP_APT_MIRROR:-http://deb.debian.org/debian}
+
+# apt_private ARCH CMD...: run apt-get/apt-cache against the private lists
+# for one architecture: bookworm (Debian 12 as shipped, point releases
+# included) and unstable (the newest kernel sources).
+apt_private_opts() {
+	local arch=$1
+	printf '%s\n' \
+		-o "Dir::Etc::sourcelist=$APTDIR/$arch/sources.list" \
+		-o "Dir::Etc::sourceparts=-" \
+		-o "Dir::State::Lists=$APTDIR/$arch/lists" \
+		-o "Dir::Cache::archives=$DEBS" \
+		-o "Dir::Cache::pkgcache=" -o "Dir::Cache::srcpkgcache=" \
+		-o "APT::Architecture=$arch" -o "APT::Architectures=$arch" \
+		-o "APT::Default-Release=" \
+		-o "Debug::NoLocking=1"
+}
+
+apt_private_update() {
+	local arch=$1 stamp
+	stamp=$APTDIR/$arch/updated
+	mkdir -p "$APTDIR/$arch/lists/partial" "$DEBS/partial"
+	cat >"$APTDIR/$arch/sources.list" <<EOF
+deb [signed-by=$APT_KEYRING] $APT_MIRROR bookworm main
+deb [signed-by=$APT_KEYRING] $APT_MIRROR sid main
+EOF
+	# Refresh at most once a day.
+	if [ -f "$stamp" ] && [ -z "$(find "$stamp" -mmin +1440)" ]; then
+		return 0
+	fi
+	log "apt: updating private lists for $arch"
+	local opts
+	mapfile -t opts < <(apt_private_opts "$arch")
+	apt-get "${opts[@]}" -q update >"$APTDIR/$arch/update.log" 2>&1 ||
+		{ tail -n 20 "$APTDIR/$arch/update.log" >&2; die "apt update ($arch) failed"; }
+	touch "$stamp"
+}
+
+apt_private() {
+	local arch=$1
+	shift
+	local opts
+	mapfile -t opts < <(apt_private_opts "$arch")
+	apt_private_update "$arch"
+	"$@" "${opts[@]}"
+}
+
+# apt_version ARCH SUITE PKG: the candidate version of PKG in SUITE.
+apt_version() {
+	local arch=$1 suite=$2 pkg=$3
+	apt_private "$arch" apt-cache madison "$pkg" 2>/dev/null |
+		awk -F'|' -v s="$suite" '$3 ~ " "s"/" || $3 ~ " "s" " {gsub(/ /,"",$2); print $2; exit}'
+}
+
+# apt_newest ARCH PKG: the highest version of PKG across the suites.
+apt_newest() {
+	local arch=$1 pkg=$2
+	apt_private "$arch" apt-cache madison "$pkg" 2>/dev/null |
+		awk -F'|' '{gsub(/ /,"",$2); print $2}' | sort -V | tail -n1
+}
+
+# fetch_deb ARCH PKG[=VERSION]: download a .deb into $DEBS, print its path.
+fetch_deb() {
+	local arch=$1 spec=$2 pkg ver file
+	pkg=${spec%%=*}
+	if [ "$spec" = "$pkg" ]; then
+		ver=$(apt_newest "$arch" "$pkg")
+	else
+		ver=${spec#*=}
+	fi
+	[ -n "$ver" ] || die "package $pkg ($arch) not found in the archive"
+	file=$(find "$DEBS" -maxdepth 1 -name "${pkg}_${ver//:/%3a}_*.deb" | head -n1)
+	if [ -z "$file" ]; then
+		log "apt: downloading $pkg $ver ($arch)"
+		(cd "$DEBS" && apt_private "$arch" apt-get -q download "$pkg=$ver" >/dev/null 2>&1) ||
+			die "download of $pkg=$ver ($arch) failed"
+		file=$(find "$DEBS" -maxdepth 1 -name "${pkg}_${ver//:/%3a}_*.deb" | head -n1)
+	fi
+	[ -n "$file" ] || die "download of $pkg=$ver ($arch) left no file"
+	printf '%s\n' "$file"
+}
+
+# extract_deb DEB DIR: unpack a .deb's data into DIR (once).
+extract_deb() {
+	local deb=$1 dir=$2
+	mkdir -p "$dir"
+	if [ ! -f "$dir/.extracted-$(basename "$deb")" ]; then
+		dpkg-deb -x "$deb" "$dir"
+		touch "$dir/.extracted-$(basename "$deb")"
+	fi
+}
+
+# target_load NAME: read ci/targets/NAME.conf
+target_load() {
+	local f=$TOP/ci/targets/$1.conf
+	[ -f "$f" ] || die "unknown target $1"
+	# shellcheck source=/dev/null
+	. "$f"
+	# shellcheck disable=SC2034 # used by the sourcing script
+	TARGET=$1
+}
+
+# shellcheck disable=SC2034 # used by the sourcing script
+TARGETS_ALL="vivt-6.1 vivt-latest distro-armmp"

@@ -1,0 +1,293 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * vivtheap: buffers from dma_alloc_attrs() and their dma-buf ops.
+ *
+ * A buffer has exactly the aliases the DMA API made for it: the kernel
+ * mapping returned by dma_alloc_attrs() and user mappings made by
+ * dma_mmap_attrs() with the same attributes. vmap hands out the existing
+ * kernel mapping and importers get the sg table mapped with
+ * DMA_ATTR_SKIP_CPU_SYNC, so no cacheable alias is ever created.
+ */
+
+#include <linux/atomic.h>
+#include <linux/dma-buf.h>
+#include <linux/dma-mapping.h>
+#include <linux/err.h>
+#include <linux/fcntl.h>
+#include <linux/iosys-map.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/scatterlist.h>
+#include <linux/slab.h>
+
+#include "compat.h"
+#include "vivtheap.h"
+
+struct vivtheap_attachment {
+	struct sg_table sgt;
+	bool mapped;
+};
+
+static atomic64_t vivtheap_buffer_serial = ATOMIC64_INIT(0);
+
+static int vivtheap_buffer_attach(struct dma_buf *dmabuf,
+				  struct dma_buf_attachment *attachment)
+{
+	struct vivtheap_buffer *buffer = dmabuf->priv;
+	struct vivtheap_attachment *a;
+	int ret;
+
+	a = kzalloc(sizeof(*a), GFP_KERNEL);
+	if (!a)
+		return -ENOMEM;
+
+	/* One entry: dma_alloc_attrs() memory is physically contiguous. */
+	ret = sg_alloc_table(&a->sgt, 1, GFP_KERNEL);
+	if (ret)
+		goto free_attachment;
+	sg_set_page(a->sgt.sgl, buffer->page, buffer->size, 0);
+
+	attachment->priv = a;
+	atomic_inc(&buffer->attachments);
+	vivtheap_stat_add(buffer->heap, VIVTHEAP_STAT_ATTACH, 1);
+	return 0;
+
+free_attachment:
+	kfree(a);
+	return ret;
+}
+
+static void vivtheap_buffer_detach(struct dma_buf *dmabuf,
+				   struct dma_buf_attachment *attachment)
+{
+	struct vivtheap_buffer *buffer = dmabuf->priv;
+	struct vivtheap_attachment *a = attachment->priv;
+
+	sg_free_table(&a->sgt);
+	kfree(a);
+	atomic_dec(&buffer->attachments);
+}
+
+static struct sg_table *
+vivtheap_buffer_map(struct dma_buf_attachment *attachment,
+		    enum dma_data_direction dir)
+{
+	struct vivtheap_buffer *buffer = attachment->dmabuf->priv;
+	struct vivtheap_attachment *a = attachment->priv;
+	int ret;
+
+	/*
+	 * No CPU sync: the memory is non-cacheable, and syncing it through the
+	 * cacheable linear alias would be wrong (kernel/dma/mapping.c, the
+	 * comment above dma_get_sgtable_attrs()).
+	 */
+	ret = dma_map_sgtable(attachment->dev, &a->sgt, dir,
+			      DMA_ATTR_SKIP_CPU_SYNC);
+	if (ret)
+		return ERR_PTR(ret);
+	a->mapped = true;
+	vivtheap_stat_add(buffer->heap, VIVTHEAP_STAT_MAP, 1);
+	return &a->sgt;
+}
+
+static void vivtheap_buffer_unmap(struct dma_buf_attachment *attachment,
+				  struct sg_table *sgt,
+				  enum dma_data_direction dir)
+{
+	struct vivtheap_attachment *a = attachment->priv;
+
+	a->mapped = false;
+	dma_unmap_sgtable(attachment->dev, sgt, dir, DMA_ATTR_SKIP_CPU_SYNC);
+}
+
+static int vivtheap_buffer_begin_cpu_access(struct dma_buf *dmabuf,
+					    enum dma_data_direction dir)
+{
+	vivtheap_maint_begin(dmabuf->priv, dir);
+	return 0;
+}
+
+static int vivtheap_buffer_end_cpu_access(struct dma_buf *dmabuf,
+					  enum dma_data_direction dir)
+{
+	vivtheap_maint_end(dmabuf->priv, dir);
+	return 0;
+}
+
+static int vivtheap_buffer_mmap(struct dma_buf *dmabuf,
+				struct vm_area_struct *vma)
+{
+	struct vivtheap_buffer *buffer = dmabuf->priv;
+	unsigned long npages = buffer->size >> PAGE_SHIFT;
+	int ret;
+
+	/* The dma-buf core checks this too; the exporter does not rely on it. */
+	if (vma->vm_pgoff >= npages || vma_pages(vma) > npages - vma->vm_pgoff)
+		return -EINVAL;
+
+	vm_flags_set(vma, VM_DONTEXPAND | VM_DONTDUMP);
+	/* Same attributes as the kernel alias: never a cacheable user alias. */
+	ret = dma_mmap_attrs(buffer->heap->dev, vma, buffer->vaddr,
+			     buffer->dma_addr, buffer->size,
+			     buffer->heap->dma_attrs);
+	if (ret)
+		return ret;
+	atomic_inc(&buffer->mmaps);
+	vivtheap_stat_add(buffer->heap, VIVTHEAP_STAT_MMAP, 1);
+	return 0;
+}
+
+static int vivtheap_buffer_vmap(struct dma_buf *dmabuf, struct iosys_map *map)
+{
+	struct vivtheap_buffer *buffer = dmabuf->priv;
+
+	/* The existing non-cacheable mapping, never a new vmap() alias. */
+	iosys_map_set_vaddr(map, buffer->vaddr);
+	vivtheap_stat_add(buffer->heap, VIVTHEAP_STAT_VMAP, 1);
+	return 0;
+}
+
+static void vivtheap_buffer_vunmap(struct dma_buf *dmabuf,
+				   struct iosys_map *map)
+{
+	/* The mapping lives as long as the buffer. */
+}
+
+static void vivtheap_buffer_free(struct vivtheap_buffer *buffer)
+{
+	dma_free_attrs(buffer->heap->dev, buffer->size, buffer->vaddr,
+		       buffer->dma_addr, buffer->heap->dma_attrs);
+	kfree(buffer);
+}
+
+static void vivtheap_buffer_release(struct dma_buf *dmabuf)
+{
+	struct vivtheap_buffer *buffer = dmabuf->priv;
+	struct vivtheap_heap *heap = buffer->heap;
+
+	mutex_lock(&heap->lock);
+	list_del(&buffer->node);
+	heap->nr_buffers--;
+	heap->bytes -= buffer->size;
+	mutex_unlock(&heap->lock);
+
+	vivtheap_buffer_free(buffer);
+}
+
+static const struct dma_buf_ops vivtheap_buffer_ops = {
+	.attach = vivtheap_buffer_attach,
+	.detach = vivtheap_buffer_detach,
+	.map_dma_buf = vivtheap_buffer_map,
+	.unmap_dma_buf = vivtheap_buffer_unmap,
+	.begin_cpu_access = vivtheap_buffer_begin_cpu_access,
+	.end_cpu_access = vivtheap_buffer_end_cpu_access,
+	.mmap = vivtheap_buffer_mmap,
+	.vmap = vivtheap_buffer_vmap,
+	.vunmap = vivtheap_buffer_vunmap,
+	.release = vivtheap_buffer_release,
+};
+
+/**
+ * vivtheap_buffer_from_dmabuf() - the vivtheap buffer behind a dma-buf
+ * @dmabuf: any dma-buf
+ *
+ * Return: the buffer, or NULL if vivtheap did not export @dmabuf. The
+ * caller's reference on @dmabuf keeps the buffer alive.
+ */
+struct vivtheap_buffer *vivtheap_buffer_from_dmabuf(struct dma_buf *dmabuf)
+{
+	if (dmabuf->ops != &vivtheap_buffer_ops)
+		return NULL;
+	return dmabuf->priv;
+}
+
+/**
+ * vivtheap_buffer_alloc() - allocate a zeroed buffer and export it
+ * @heap: the heap
+ * @len: the size asked for, bytes; rounded up to whole pages
+ * @fd_flags: O_ACCMODE and O_CLOEXEC bits, already validated
+ *
+ * The kernel and user aliases follow @heap's DMA attributes. The memory
+ * comes zeroed from dma_alloc_attrs().
+ *
+ * Return: the dma-buf (one reference, owned by the caller), or ERR_PTR:
+ * -EINVAL for a length of 0 or one that does not fit size_t when rounded
+ * up, -ENOMEM over the heap's max_size or when the memory is not there.
+ */
+struct dma_buf *vivtheap_buffer_alloc(struct vivtheap_heap *heap, u64 len,
+				      u32 fd_flags)
+{
+	DEFINE_DMA_BUF_EXPORT_INFO(exp_info);
+	struct vivtheap_buffer *buffer;
+	struct dma_buf *dmabuf;
+	struct sg_table sgt;
+	size_t size;
+	int ret;
+
+	/* Check before PAGE_ALIGN(): on 32-bit, 2^32 + 4096 is not 4096. */
+	if (!len || len > SIZE_MAX - (PAGE_SIZE - 1))
+		return ERR_PTR(-EINVAL);
+	size = PAGE_ALIGN((size_t)len);
+	if (size > heap->max_size) {
+		ret = -ENOMEM;
+		goto count_failure;
+	}
+
+	buffer = kzalloc(sizeof(*buffer), GFP_KERNEL);
+	if (!buffer) {
+		ret = -ENOMEM;
+		goto count_failure;
+	}
+	buffer->heap = heap;
+	buffer->size = size;
+	atomic_set(&buffer->attachments, 0);
+	atomic_set(&buffer->mmaps, 0);
+
+	/* __GFP_NOWARN: a request CMA cannot meet fails quietly with -ENOMEM. */
+	buffer->vaddr = dma_alloc_attrs(heap->dev, size, &buffer->dma_addr,
+					GFP_KERNEL | __GFP_NOWARN,
+					heap->dma_attrs);
+	if (!buffer->vaddr) {
+		ret = -ENOMEM;
+		goto free_buffer;
+	}
+	/* The first page, for the importers' one-entry sg tables. */
+	ret = dma_get_sgtable_attrs(heap->dev, &sgt, buffer->vaddr,
+				    buffer->dma_addr, size, heap->dma_attrs);
+	if (ret)
+		goto free_dma;
+	buffer->page = sg_page(sgt.sgl);
+	sg_free_table(&sgt);
+
+	exp_info.exp_name = heap->name;
+	exp_info.owner = THIS_MODULE;
+	exp_info.ops = &vivtheap_buffer_ops;
+	exp_info.size = size;
+	exp_info.flags = fd_flags;
+	exp_info.priv = buffer;
+	dmabuf = dma_buf_export(&exp_info);
+	if (IS_ERR(dmabuf)) {
+		ret = PTR_ERR(dmabuf);
+		goto free_dma;
+	}
+	/* From here the dma-buf owns buffer; only dma_buf_put() may free it. */
+
+	buffer->id = atomic64_inc_return(&vivtheap_buffer_serial);
+	mutex_lock(&heap->lock);
+	list_add_tail(&buffer->node, &heap->buffers);
+	heap->nr_buffers++;
+	heap->bytes += size;
+	heap->peak_bytes = max(heap->peak_bytes, heap->bytes);
+	mutex_unlock(&heap->lock);
+	vivtheap_stat_add(heap, VIVTHEAP_STAT_ALLOC, 1);
+	return dmabuf;
+
+free_dma:
+	dma_free_attrs(heap->dev, size, buffer->vaddr, buffer->dma_addr,
+		       heap->dma_attrs);
+free_buffer:
+	kfree(buffer);
+count_failure:
+	vivtheap_stat_add(heap, VIVTHEAP_STAT_ALLOC_FAIL, 1);
+	return ERR_PTR(ret);
+}

@@ -1,0 +1,178 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * vivtheap: the chardev registration backend.
+ *
+ * For kernels whose dma-heap core does not export dma_heap_add() (6.1,
+ * 6.12) or is not built at all (Debian 12's armmp), each heap gets its own
+ * misc device whose node is /dev/dma_heap/<name>, speaking the core's
+ * DMA_HEAP_IOCTL_ALLOC ABI with the core's validation, and two fixes: a
+ * 64-bit len is checked before it is narrowed to size_t, and the fd is
+ * installed only after the result reached userspace.
+ */
+
+#include <linux/dma-buf.h>
+#include <linux/dma-heap.h>
+#include <linux/err.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/miscdevice.h>
+#include <linux/module.h>
+#include <linux/nospec.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <uapi/linux/dma-heap.h>
+
+#include "vivtheap.h"
+
+static unsigned int vivtheap_chardev_cmds[] = {
+	DMA_HEAP_IOCTL_ALLOC,
+};
+
+static struct vivtheap_heap *vivtheap_chardev_heap(struct file *file)
+{
+	struct miscdevice *misc = file->private_data;
+
+	return container_of(misc, struct vivtheap_heap, misc);
+}
+
+static long vivtheap_chardev_alloc(struct vivtheap_heap *heap, void *kdata,
+				   void __user *uarg, unsigned int out_size)
+{
+	struct dma_heap_allocation_data *data = kdata;
+	struct dma_buf *dmabuf;
+	int fd, ret;
+
+	if (data->fd)
+		return -EINVAL;
+	if (data->fd_flags & ~DMA_HEAP_VALID_FD_FLAGS)
+		return -EINVAL;
+	if (data->heap_flags & ~DMA_HEAP_VALID_HEAP_FLAGS)
+		return -EINVAL;
+
+	dmabuf = vivtheap_buffer_alloc(heap, data->len, data->fd_flags);
+	if (IS_ERR(dmabuf))
+		return PTR_ERR(dmabuf);
+
+	fd = get_unused_fd_flags(data->fd_flags);
+	if (fd < 0) {
+		ret = fd;
+		goto put_dmabuf;
+	}
+	data->fd = fd;
+	if (copy_to_user(uarg, kdata, out_size)) {
+		ret = -EFAULT;
+		goto put_fd;
+	}
+	/* The fd now owns our dma-buf reference. */
+	fd_install(fd, dmabuf->file);
+	return 0;
+
+put_fd:
+	put_unused_fd(fd);
+put_dmabuf:
+	dma_buf_put(dmabuf);
+	return ret;
+}
+
+/*
+ * The core's argument handling (drivers/dma-buf/dma-heap.c), so that old and
+ * new userspace see the same thing on both backends: the struct size comes
+ * from the command, what both sides know is copied, a shorter struct is
+ * zero-filled, the bytes of a longer one are ignored and copied back.
+ */
+static long vivtheap_chardev_ioctl(struct file *file, unsigned int ucmd,
+				   unsigned long arg)
+{
+	struct vivtheap_heap *heap = vivtheap_chardev_heap(file);
+	unsigned int in_size, out_size, drv_size, ksize, kcmd;
+	unsigned int nr = _IOC_NR(ucmd);
+	char stack_kdata[128];
+	char *kdata = stack_kdata;
+	long ret;
+
+	if (nr >= ARRAY_SIZE(vivtheap_chardev_cmds))
+		return -EINVAL;
+	nr = array_index_nospec(nr, ARRAY_SIZE(vivtheap_chardev_cmds));
+	kcmd = vivtheap_chardev_cmds[nr];
+
+	drv_size = _IOC_SIZE(kcmd);
+	out_size = _IOC_SIZE(ucmd);
+	in_size = out_size;
+	if ((ucmd & kcmd & IOC_IN) == 0)
+		in_size = 0;
+	if ((ucmd & kcmd & IOC_OUT) == 0)
+		out_size = 0;
+	ksize = max(max(in_size, out_size), drv_size);
+
+	if (ksize > sizeof(stack_kdata)) {
+		kdata = kmalloc(ksize, GFP_KERNEL);
+		if (!kdata)
+			return -ENOMEM;
+	}
+	if (copy_from_user(kdata, (void __user *)arg, in_size)) {
+		ret = -EFAULT;
+		goto free_kdata;
+	}
+	if (ksize > in_size)
+		memset(kdata + in_size, 0, ksize - in_size);
+
+	switch (kcmd) {
+	case DMA_HEAP_IOCTL_ALLOC:
+		ret = vivtheap_chardev_alloc(heap, kdata, (void __user *)arg,
+					     out_size);
+		break;
+	default:
+		ret = -ENOTTY;
+		break;
+	}
+
+free_kdata:
+	if (kdata != stack_kdata)
+		kfree(kdata);
+	return ret;
+}
+
+static const struct file_operations vivtheap_chardev_fops = {
+	.owner = THIS_MODULE,
+	.open = nonseekable_open,
+	.unlocked_ioctl = vivtheap_chardev_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+};
+
+/**
+ * vivtheap_chardev_register() - make /dev/dma_heap/<name> for a heap
+ * @heap: the heap, set up
+ *
+ * Return: 0, or the error of misc_register().
+ */
+int vivtheap_chardev_register(struct vivtheap_heap *heap)
+{
+	int ret;
+
+	snprintf(heap->misc_name, sizeof(heap->misc_name), "dma_heap/%s",
+		 heap->name);
+	heap->misc.minor = MISC_DYNAMIC_MINOR;
+	heap->misc.name = heap->name;
+	heap->misc.nodename = heap->misc_name;
+	heap->misc.fops = &vivtheap_chardev_fops;
+	heap->misc.mode = 0600;
+	ret = misc_register(&heap->misc);
+	if (ret)
+		return ret;
+	heap->misc_registered = true;
+	return 0;
+}
+
+/**
+ * vivtheap_chardev_unregister() - remove a heap's node, if it has one
+ * @heap: the heap
+ *
+ * Buffers already handed out live on: each pins the module.
+ */
+void vivtheap_chardev_unregister(struct vivtheap_heap *heap)
+{
+	if (!heap->misc_registered)
+		return;
+	misc_deregister(&heap->misc);
+	heap->misc_registered = false;
+}

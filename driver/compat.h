@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * vivtheap: every kernel-version difference lives here, each named after the
+ * modern API with the version and the reason, so it can be deleted when the
+ * oldest supported kernel has it. Call sites use the modern API.
+ *
+ * Feature tests that distributions could backport are compile probes
+ * (VIVTHEAP_HAVE_*, set by Kbuild from the target kernel's exports), not
+ * version numbers.
+ */
+#ifndef VIVTHEAP_COMPAT_H
+#define VIVTHEAP_COMPAT_H
+
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/version.h>
+
+/*
+ * 6.13 made MODULE_IMPORT_NS() take a string literal ("DMA_BUF"); before, it
+ * stringified a bare token. Give old kernels the string form.
+ */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 13, 0)
+#undef MODULE_IMPORT_NS
+#define MODULE_IMPORT_NS(ns) MODULE_INFO(import_ns, ns)
+#endif
+
+/* 6.3 made vma->vm_flags read-only and added vm_flags_set(). */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 3, 0)
+static inline void vm_flags_set(struct vm_area_struct *vma, vm_flags_t flags)
+{
+	vma->vm_flags |= flags;
+}
+#endif
+
+/*
+ * dma_heap_add() is exported (namespace DMA_BUF_HEAP) only by kernels built
+ * with CONFIG_DMABUF_HEAPS after 6.12; Kbuild looks for it in the target's
+ * Module.symvers and defines VIVTHEAP_HAVE_DMA_HEAP_ADD.
+ */
+
+#endif /* VIVTHEAP_COMPAT_H */

@@ -1,0 +1,157 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * vivtheap: the control node /dev/vivtheap (uapi/linux/vivtheap.h).
+ */
+
+#include <linux/dma-buf.h>
+#include <linux/err.h>
+#include <linux/fs.h>
+#include <linux/miscdevice.h>
+#include <linux/module.h>
+#include <linux/nospec.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
+
+#include "vivtheap.h"
+
+static unsigned int vivtheap_ctl_cmds[] = {
+	VIVTHEAP_IOC_BUFFER_INFO,
+	VIVTHEAP_IOC_HEAP_INFO,
+};
+
+static int vivtheap_ctl_buffer_info(struct vivtheap_ioc_buffer_info *info)
+{
+	struct vivtheap_buffer *buffer;
+	struct dma_buf *dmabuf;
+	int ret = 0;
+
+	if (info->flags || info->reserved[0] || info->reserved[1])
+		return -EINVAL;
+
+	dmabuf = dma_buf_get(info->fd);
+	if (IS_ERR(dmabuf))
+		return PTR_ERR(dmabuf);
+
+	buffer = vivtheap_buffer_from_dmabuf(dmabuf);
+	if (!buffer) {
+		ret = -ENODEV;
+		goto put_dmabuf;
+	}
+	info->size = buffer->size;
+	info->cache_mode = buffer->heap->mode;
+	info->info_flags = VIVTHEAP_INFO_CONTIGUOUS;
+	strscpy(info->heap_name, buffer->heap->name, sizeof(info->heap_name));
+
+put_dmabuf:
+	dma_buf_put(dmabuf);
+	return ret;
+}
+
+static int vivtheap_ctl_heap_info(struct vivtheap_ioc_heap_info *info)
+{
+	struct vivtheap_heap *heap;
+	int i;
+
+	if (info->flags || info->reserved0 || info->reserved[0] ||
+	    info->reserved[1])
+		return -EINVAL;
+	if (!memchr(info->name, '\0', sizeof(info->name)))
+		return -EINVAL;
+	for (i = 0; i < VIVTHEAP_NR_HEAPS; i++) {
+		heap = &vivtheap_heaps[i];
+		if (strcmp(heap->name, info->name))
+			continue;
+		info->cache_mode = heap->mode;
+		info->info_flags = VIVTHEAP_INFO_CONTIGUOUS;
+		info->max_size = heap->max_size;
+		return 0;
+	}
+	return -ENOENT;
+}
+
+/*
+ * Size-extensible arguments: the struct size comes from the command; a
+ * shorter struct is zero-filled, the bytes of a longer one must be zero.
+ */
+static long vivtheap_ctl_ioctl(struct file *file, unsigned int ucmd,
+			       unsigned long arg)
+{
+	unsigned int in_size, out_size, drv_size, kcmd, i;
+	unsigned int nr = _IOC_NR(ucmd);
+	void __user *uarg = (void __user *)arg;
+	union {
+		struct vivtheap_ioc_buffer_info buffer;
+		struct vivtheap_ioc_heap_info heap;
+	} kdata;
+	long ret;
+	char c;
+
+	if (_IOC_TYPE(ucmd) != VIVTHEAP_IOC_MAGIC ||
+	    nr >= ARRAY_SIZE(vivtheap_ctl_cmds))
+		return -ENOTTY;
+	nr = array_index_nospec(nr, ARRAY_SIZE(vivtheap_ctl_cmds));
+	kcmd = vivtheap_ctl_cmds[nr];
+	if (_IOC_DIR(ucmd) != _IOC_DIR(kcmd))
+		return -ENOTTY;
+
+	drv_size = _IOC_SIZE(kcmd);
+	in_size = _IOC_SIZE(ucmd);
+	out_size = min(in_size, drv_size);
+	for (i = drv_size; i < in_size; i++) {
+		if (get_user(c, (char __user *)uarg + i))
+			return -EFAULT;
+		if (c)
+			return -EINVAL;
+	}
+	memset(&kdata, 0, sizeof(kdata));
+	if (copy_from_user(&kdata, uarg, min(in_size, drv_size)))
+		return -EFAULT;
+
+	switch (kcmd) {
+	case VIVTHEAP_IOC_BUFFER_INFO:
+		ret = vivtheap_ctl_buffer_info(&kdata.buffer);
+		break;
+	case VIVTHEAP_IOC_HEAP_INFO:
+		ret = vivtheap_ctl_heap_info(&kdata.heap);
+		break;
+	default:
+		return -ENOTTY;
+	}
+	if (ret)
+		return ret;
+	if (copy_to_user(uarg, &kdata, out_size))
+		return -EFAULT;
+	return 0;
+}
+
+static const struct file_operations vivtheap_ctl_fops = {
+	.owner = THIS_MODULE,
+	.open = nonseekable_open,
+	.unlocked_ioctl = vivtheap_ctl_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+};
+
+static struct miscdevice vivtheap_ctl_misc = {
+	.minor = MISC_DYNAMIC_MINOR,
+	.name = "vivtheap",
+	.fops = &vivtheap_ctl_fops,
+	.mode = 0600,
+};
+
+/**
+ * vivtheap_ctl_register() - create /dev/vivtheap
+ *
+ * Return: 0, or the error of misc_register().
+ */
+int vivtheap_ctl_register(void)
+{
+	return misc_register(&vivtheap_ctl_misc);
+}
+
+/**
+ * vivtheap_ctl_unregister() - remove /dev/vivtheap
+ */
+void vivtheap_ctl_unregister(void)
+{
+	misc_deregister(&vivtheap_ctl_misc);
+}

@@ -1,0 +1,104 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * vivtheap: counters and the list of live buffers, in debugfs.
+ *
+ *   /sys/kernel/debug/vivtheap/<heap>/stats   "name value" lines
+ *   /sys/kernel/debug/vivtheap/buffers        one line per live buffer
+ */
+
+#include <linux/debugfs.h>
+#include <linux/seq_file.h>
+
+#include "vivtheap.h"
+
+const char *const vivtheap_stat_names[VIVTHEAP_STAT_NR] = {
+	[VIVTHEAP_STAT_BEGIN_ACCESS] = "begin_cpu_access",
+	[VIVTHEAP_STAT_END_ACCESS] = "end_cpu_access",
+	[VIVTHEAP_STAT_DRAIN_WB] = "drain_write_buffer",
+	[VIVTHEAP_STAT_CLEAN_KERNEL] = "clean_kernel_bytes",
+	[VIVTHEAP_STAT_INVAL_KERNEL] = "invalidate_kernel_bytes",
+	[VIVTHEAP_STAT_CLEAN_USER] = "clean_user_bytes",
+	[VIVTHEAP_STAT_INVAL_USER] = "invalidate_user_bytes",
+	[VIVTHEAP_STAT_ATTACH] = "attach",
+	[VIVTHEAP_STAT_MAP] = "map_dma_buf",
+	[VIVTHEAP_STAT_MMAP] = "mmap",
+	[VIVTHEAP_STAT_VMAP] = "vmap",
+	[VIVTHEAP_STAT_ALLOC] = "alloc",
+	[VIVTHEAP_STAT_ALLOC_FAIL] = "alloc_failed",
+};
+
+static struct dentry *vivtheap_debugfs_root;
+
+static const char *const vivtheap_mode_names[] = {
+	[VIVTHEAP_CACHE_UNCACHED] = "uncached",
+	[VIVTHEAP_CACHE_WC] = "wc",
+	[VIVTHEAP_CACHE_CACHED] = "cached",
+};
+
+static int vivtheap_debugfs_stats_show(struct seq_file *s, void *unused)
+{
+	struct vivtheap_heap *heap = s->private;
+	int i;
+
+	seq_printf(s, "mode %s\n", vivtheap_mode_names[heap->mode]);
+	for (i = 0; i < VIVTHEAP_STAT_NR; i++)
+		seq_printf(s, "%s %lld\n", vivtheap_stat_names[i],
+			   (long long)atomic64_read(&heap->stats[i]));
+	mutex_lock(&heap->lock);
+	seq_printf(s, "buffers %zu\n", heap->nr_buffers);
+	seq_printf(s, "bytes %zu\n", heap->bytes);
+	seq_printf(s, "peak_bytes %zu\n", heap->peak_bytes);
+	mutex_unlock(&heap->lock);
+	seq_printf(s, "max_size %zu\n", heap->max_size);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(vivtheap_debugfs_stats);
+
+static int vivtheap_debugfs_buffers_show(struct seq_file *s, void *unused)
+{
+	struct vivtheap_buffer *buffer;
+	int i;
+
+	seq_puts(s, "id heap size dma_addr attachments mmaps\n");
+	for (i = 0; i < VIVTHEAP_NR_HEAPS; i++) {
+		struct vivtheap_heap *heap = &vivtheap_heaps[i];
+
+		mutex_lock(&heap->lock);
+		list_for_each_entry(buffer, &heap->buffers, node)
+			seq_printf(s, "%llu %s %zu %pad %d %d\n",
+				   (unsigned long long)buffer->id, heap->name,
+				   buffer->size, &buffer->dma_addr,
+				   atomic_read(&buffer->attachments),
+				   atomic_read(&buffer->mmaps));
+		mutex_unlock(&heap->lock);
+	}
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(vivtheap_debugfs_buffers);
+
+/**
+ * vivtheap_debugfs_init() - create the debugfs files; failure is not fatal
+ */
+void vivtheap_debugfs_init(void)
+{
+	struct dentry *dir;
+	int i;
+
+	vivtheap_debugfs_root = debugfs_create_dir("vivtheap", NULL);
+	debugfs_create_file("buffers", 0400, vivtheap_debugfs_root, NULL,
+			    &vivtheap_debugfs_buffers_fops);
+	for (i = 0; i < VIVTHEAP_NR_HEAPS; i++) {
+		dir = debugfs_create_dir(vivtheap_heaps[i].name,
+					 vivtheap_debugfs_root);
+		debugfs_create_file("stats", 0400, dir, &vivtheap_heaps[i],
+				    &vivtheap_debugfs_stats_fops);
+	}
+}
+
+/**
+ * vivtheap_debugfs_exit() - remove the debugfs files
+ */
+void vivtheap_debugfs_exit(void)
+{
+	debugfs_remove_recursive(vivtheap_debugfs_root);
+}

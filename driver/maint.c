@@ -1,0 +1,84 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * vivtheap: cache maintenance at CPU-access hand-over, in one place.
+ *
+ * Every alias of a vivtheap buffer is non-cacheable (the kernel remap or
+ * remapped linear map from dma_alloc_attrs(), each user mapping from
+ * dma_mmap_attrs() with the same attributes, the device), so no alias can
+ * hold a cache line and there are no lines to clean or invalidate. What is
+ * left is the CPU's write buffer: a write-combined mapping is bufferable, so
+ * stores may still sit in the write buffer when the device is told to read.
+ * end_cpu_access drains it. See docs/maintenance.md for the per-CPU table.
+ */
+
+#include <linux/dma-direction.h>
+#include <asm/barrier.h>
+
+#include "vivtheap.h"
+
+/*
+ * Drain the CPU write buffer. On ARMv5 without SMP, wmb() is only a compiler
+ * barrier (arch/arm/include/asm/barrier.h: no CONFIG_ARM_DMA_MEM_BUFFERABLE),
+ * so the drain itself is dsb(): "mcr p15, 0, r0, c7, c10, 4" there, a real
+ * DSB on ARMv6+. wmb() then adds outer_sync() where an outer cache needs it.
+ */
+static void vivtheap_drain_write_buffer(void)
+{
+#ifdef CONFIG_ARM
+	dsb(st);
+#endif
+	wmb();
+}
+
+/*
+ * Does the heap's kernel and user mapping buffer writes? WC always does.
+ * The "uncached" attributes are strongly ordered on ARMv5 but normal
+ * non-cacheable, hence bufferable, on ARMv6+ (CONFIG_ARM_DMA_MEM_BUFFERABLE),
+ * and bufferable elsewhere we cannot rule out.
+ */
+static bool vivtheap_mode_buffers_writes(enum vivtheap_cache_mode mode)
+{
+	if (mode == VIVTHEAP_CACHE_WC)
+		return true;
+#if defined(CONFIG_ARM) && !defined(CONFIG_ARM_DMA_MEM_BUFFERABLE)
+	return false;
+#else
+	return true;
+#endif
+}
+
+/**
+ * vivtheap_maint_begin() - maintenance before the CPU accesses a buffer
+ * @buffer: the buffer
+ * @dir: the direction of the CPU access
+ *
+ * No alias is cacheable, so there is nothing to invalidate: the CPU reads
+ * memory. Counted, nothing else.
+ */
+void vivtheap_maint_begin(struct vivtheap_buffer *buffer,
+			  enum dma_data_direction dir)
+{
+	vivtheap_stat_add(buffer->heap, VIVTHEAP_STAT_BEGIN_ACCESS, 1);
+}
+
+/**
+ * vivtheap_maint_end() - maintenance after the CPU accessed a buffer
+ * @buffer: the buffer
+ * @dir: the direction of the CPU access
+ *
+ * Drains the write buffer when the CPU may have written through a bufferable
+ * mapping, so that the device sees every store. No cache line to clean.
+ */
+void vivtheap_maint_end(struct vivtheap_buffer *buffer,
+			enum dma_data_direction dir)
+{
+	struct vivtheap_heap *heap = buffer->heap;
+
+	vivtheap_stat_add(heap, VIVTHEAP_STAT_END_ACCESS, 1);
+	if (dir == DMA_FROM_DEVICE)
+		return;
+	if (vivtheap_mode_buffers_writes(heap->mode)) {
+		vivtheap_drain_write_buffer();
+		vivtheap_stat_add(heap, VIVTHEAP_STAT_DRAIN_WB, 1);
+	}
+}

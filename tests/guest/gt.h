@@ -1,0 +1,117 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Helpers for the guest tests: exit 0 pass, 1 fail, 77 skip (with the reason
+ * on a line starting with "SKIP"). Every check prints what it saw.
+ */
+#ifndef GT_H
+#define GT_H
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+#include <linux/dma-buf.h>
+#include <linux/dma-heap.h>
+
+#include "../../uapi/linux/vivtheap.h"
+
+#define GT_SKIP 77
+
+#define FAIL(...)                                                        \
+	do {                                                             \
+		printf("FAIL %s:%d: ", __FILE__, __LINE__);              \
+		printf(__VA_ARGS__);                                     \
+		printf("\n");                                            \
+		exit(1);                                                 \
+	} while (0)
+
+#define SKIP(...)                                                        \
+	do {                                                             \
+		printf("SKIP ");                                         \
+		printf(__VA_ARGS__);                                     \
+		printf("\n");                                            \
+		exit(GT_SKIP);                                           \
+	} while (0)
+
+#define CHECK(cond)                                                      \
+	do {                                                             \
+		if (!(cond))                                             \
+			FAIL("%s (errno %d %s)", #cond, errno,           \
+			     strerror(errno));                           \
+	} while (0)
+
+/* A call that must fail with exactly errno e. */
+#define CHECK_ERRNO(call, e)                                             \
+	do {                                                             \
+		errno = 0;                                               \
+		long r_ = (long)(call);                                  \
+		if (r_ != -1 || errno != (e))                            \
+			FAIL("%s: want -1/%s, got %ld/%s", #call,        \
+			     strerror(e), r_, strerror(errno));          \
+	} while (0)
+
+#define HEAP_DIR "/dev/dma_heap"
+
+static inline int gt_heap_open(const char *name)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), HEAP_DIR "/%s", name);
+	return open(path, O_RDONLY | O_CLOEXEC);
+}
+
+/* Returns the dma-buf fd or -errno. */
+static inline int gt_alloc(int heap_fd, uint64_t len, uint32_t fd_flags)
+{
+	struct dma_heap_allocation_data data = {
+		.len = len,
+		.fd_flags = fd_flags,
+	};
+
+	if (ioctl(heap_fd, DMA_HEAP_IOCTL_ALLOC, &data) < 0)
+		return -errno;
+	return (int)data.fd;
+}
+
+static inline int gt_sync(int buf_fd, uint64_t flags)
+{
+	struct dma_buf_sync sync = { .flags = flags };
+
+	return ioctl(buf_fd, DMA_BUF_IOCTL_SYNC, &sync);
+}
+
+/* The heaps of this module, as loaded: both names. */
+static const char *const gt_our_heaps[] = {
+	VIVTHEAP_HEAP_UNCACHED_NAME,
+	VIVTHEAP_HEAP_WC_NAME,
+};
+#define GT_NR_OUR_HEAPS 2
+
+/* Read one counter from /sys/kernel/debug/vivtheap/<heap>/stats. */
+static inline long long gt_stat(const char *heap, const char *name)
+{
+	char path[128], key[64], line[128];
+	long long v, found = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/kernel/debug/vivtheap/%s/stats",
+		 heap);
+	f = fopen(path, "r");
+	if (!f)
+		FAIL("open %s: %s", path, strerror(errno));
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "%63s %lld", key, &v) == 2 &&
+		    !strcmp(key, name))
+			found = v;
+	fclose(f);
+	if (found < 0)
+		FAIL("no counter %s in %s", name, path);
+	return found;
+}
+
+#endif /* GT_H */

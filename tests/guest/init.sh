@@ -1,0 +1,108 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# /init of the test initramfs: mounts, loads vivtheap.ko and the importers,
+# runs every test in /tests/list, and prints one result line per test:
+#   VIVTHEAP-RESULT <name> <pass|fail|skip> <reason>
+# A test fails if it exits non-zero (77 = skip), runs past its timeout, or
+# leaves a new kernel warning in dmesg. Ends with the full dmesg between
+# markers, then reboots (qemu runs with -no-reboot, so it exits).
+
+/bin/busybox --install -s /bin
+export PATH=/bin:/sbin:/tests
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev 2>/dev/null
+mount -t debugfs debugfs /sys/kernel/debug
+mkdir -p /tmp && mount -t tmpfs tmpfs /tmp
+dmesg -n 1
+
+arg() { sed -n "s/.*\\<vivtheap\\.$1=\\([^ ]*\\).*/\\1/p" /proc/cmdline; }
+BACKEND=$(arg backend)
+MODE=$(arg mode)
+FILTER=$(arg tests)
+[ -n "$BACKEND" ] || BACKEND=auto
+
+# What counts as a kernel complaint.
+BAD='WARNING:|BUG:|Oops|Kernel panic|lockdep|possible recursive locking|circular locking|inconsistent lock state|KASAN|UBSAN|DMA-API:|kmemleak: .*new suspected|sleeping function called|INFO: task .* blocked|general protection|Unable to handle kernel'
+
+result() { echo "VIVTHEAP-RESULT $1 $2 $3"; }
+
+# Kernel modules of the image (distro target): loaded in dependency order.
+if [ -f /modules/order ]; then
+	while read -r m; do
+		insmod "/modules/$m" 2>/tmp/insmod.err || echo "insmod $m: $(cat /tmp/insmod.err)"
+	done </modules/order
+fi
+
+before=$(dmesg | wc -l)
+if insmod /lib/vivtheap.ko backend="$BACKEND" 2>/tmp/insmod.err; then
+	new=$(dmesg | tail -n +$((before + 1)))
+	if echo "$new" | grep -Eq "$BAD"; then
+		result module-load fail "kernel warning at insmod"
+	else
+		result module-load pass "backend=$BACKEND"
+	fi
+else
+	result module-load fail "insmod: $(cat /tmp/insmod.err)"
+fi
+echo "$BACKEND" >/tmp/backend
+
+# kmemleak: forget what boot left, so that the end report is ours.
+KML=/sys/kernel/debug/kmemleak
+if [ -w $KML ]; then
+	echo scan >$KML
+	echo clear >$KML
+fi
+
+run_test() {
+	name=$1 timeout=$2
+	before=$(dmesg | wc -l)
+	timeout "$timeout" "/tests/$name" >/tmp/out 2>&1
+	rc=$?
+	sed "s/^/# $name: /" /tmp/out
+	new=$(dmesg | tail -n +$((before + 1)))
+	if [ $rc = 0 ] && echo "$new" | grep -Eq "$BAD"; then
+		echo "$new" | grep -E "$BAD" | head -n 5 | sed "s/^/# $name: dmesg: /"
+		result "$name" fail "new kernel warning in dmesg"
+	elif [ $rc = 0 ]; then
+		result "$name" pass ""
+	elif [ $rc = 77 ]; then
+		result "$name" skip "$(grep '^SKIP' /tmp/out | head -n1)"
+	elif [ $rc = 143 ] || [ $rc = 124 ]; then
+		result "$name" fail "timed out after ${timeout}s"
+	else
+		result "$name" fail "exit $rc: $(grep -E '^(FAIL|not ok)' /tmp/out | head -n1)"
+	fi
+}
+
+echo "VIVTHEAP-BEGIN"
+if [ "$MODE" = demo ]; then
+	/tests/demo
+	echo "VIVTHEAP-DEMO-RC $?"
+else
+	while read -r name timeout; do
+		case "$name" in ''|\#*) continue ;; esac
+		if [ -n "$FILTER" ] && ! echo ",$FILTER," | grep -q ",$name,"; then
+			continue
+		fi
+		run_test "$name" "$timeout"
+	done </tests/list
+fi
+
+if [ -w $KML ] && [ "$MODE" != demo ]; then
+	sleep 6
+	echo scan >$KML
+	echo scan >$KML
+	if grep -q unreferenced $KML; then
+		head -n 40 $KML | sed 's/^/# kmemleak: /'
+		result kmemleak fail "unreferenced objects after the tests"
+	else
+		result kmemleak pass ""
+	fi
+fi
+echo "VIVTHEAP-END"
+echo "VIVTHEAP-DMESG-BEGIN"
+dmesg
+echo "VIVTHEAP-DMESG-END"
+sync
+reboot -f
