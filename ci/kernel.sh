@@ -72,9 +72,14 @@ build_kernel() {
 		"$src/scripts/kconfig/merge_config.sh" -m -O "$out" "$out/.config" "$TOP/$FRAGMENT" >/dev/null
 		"${mk[@]}" olddefconfig >/dev/null
 		# Every option the fragment asks for must have stuck.
-		local line missing=""
+		local line missing="" optional=0
 		while read -r line; do
-			case "$line" in CONFIG_*) grep -qx "$line" "$out/.config" || missing="$missing $line" ;; esac
+			case "$line" in
+			"# optional"*) optional=1; continue ;;
+			CONFIG_*) [ $optional = 1 ] || grep -qx "$line" "$out/.config" ||
+				missing="$missing $line" ;;
+			esac
+			optional=0
 		done <"$TOP/$FRAGMENT"
 		[ -z "$missing" ] || die "$TARGET: config options did not stick:$missing"
 		jobs=$(nproc)

@@ -92,12 +92,14 @@ fetch_deb() {
 		ver=${spec#*=}
 	fi
 	[ -n "$ver" ] || die "package $pkg ($arch) not found in the archive"
-	file=$(find "$DEBS" -maxdepth 1 -name "${pkg}_${ver//:/%3a}_*.deb" | head -n1)
+	file=$(find "$DEBS" -maxdepth 1 \( -name "${pkg}_${ver//:/%3a}_$arch.deb" \
+		-o -name "${pkg}_${ver//:/%3a}_all.deb" \) | head -n1)
 	if [ -z "$file" ]; then
 		log "apt: downloading $pkg $ver ($arch)"
 		(cd "$DEBS" && apt_private "$arch" apt-get -q download "$pkg=$ver" >/dev/null 2>&1) ||
 			die "download of $pkg=$ver ($arch) failed"
-		file=$(find "$DEBS" -maxdepth 1 -name "${pkg}_${ver//:/%3a}_*.deb" | head -n1)
+		file=$(find "$DEBS" -maxdepth 1 \( -name "${pkg}_${ver//:/%3a}_$arch.deb" \
+		-o -name "${pkg}_${ver//:/%3a}_all.deb" \) | head -n1)
 	fi
 	[ -n "$file" ] || die "download of $pkg=$ver ($arch) left no file"
 	printf '%s\n' "$file"

@@ -35,17 +35,31 @@ static int vivtheap_buffer_attach(struct dma_buf *dmabuf,
 {
 	struct vivtheap_buffer *buffer = dmabuf->priv;
 	struct vivtheap_attachment *a;
+	size_t seg, len, off = 0;
+	struct scatterlist *sg;
+	unsigned int i;
 	int ret;
 
 	a = kzalloc(sizeof(*a), GFP_KERNEL);
 	if (!a)
 		return -ENOMEM;
 
-	/* One entry: dma_alloc_attrs() memory is physically contiguous. */
-	ret = sg_alloc_table(&a->sgt, 1, GFP_KERNEL);
+	/*
+	 * The memory is physically contiguous, but the importer may take
+	 * shorter segments only (vgem: 64 KiB): cut it to what it claims.
+	 */
+	seg = max_t(size_t, dma_get_max_seg_size(attachment->dev) & PAGE_MASK,
+		    PAGE_SIZE);
+	ret = sg_alloc_table(&a->sgt, DIV_ROUND_UP(buffer->size, seg),
+			     GFP_KERNEL);
 	if (ret)
 		goto free_attachment;
-	sg_set_page(a->sgt.sgl, buffer->page, buffer->size, 0);
+	for_each_sgtable_sg(&a->sgt, sg, i) {
+		len = min(seg, buffer->size - off);
+		sg_set_page(sg, pfn_to_page(page_to_pfn(buffer->page) +
+					    (off >> PAGE_SHIFT)), len, 0);
+		off += len;
+	}
 
 	attachment->priv = a;
 	atomic_inc(&buffer->attachments);

@@ -5,9 +5,10 @@
  * For kernels whose dma-heap core does not export dma_heap_add() (6.1,
  * 6.12) or is not built at all (Debian 12's armmp), each heap gets its own
  * misc device whose node is /dev/dma_heap/<name>, speaking the core's
- * DMA_HEAP_IOCTL_ALLOC ABI with the core's validation, and two fixes: a
- * 64-bit len is checked before it is narrowed to size_t, and the fd is
- * installed only after the result reached userspace.
+ * DMA_HEAP_IOCTL_ALLOC ABI with the core's validation, and three fixes: a
+ * 64-bit len is checked before it is narrowed to size_t, a command that
+ * cannot return the fd is refused, and the fd is installed only after the
+ * result reached userspace.
  */
 
 #include <linux/dma-buf.h>
@@ -19,6 +20,7 @@
 #include <linux/module.h>
 #include <linux/nospec.h>
 #include <linux/slab.h>
+#include <linux/stddef.h>
 #include <linux/uaccess.h>
 #include <uapi/linux/dma-heap.h>
 
@@ -118,6 +120,14 @@ static long vivtheap_chardev_ioctl(struct file *file, unsigned int ucmd,
 
 	switch (kcmd) {
 	case DMA_HEAP_IOCTL_ALLOC:
+		/*
+		 * Unlike the core, refuse a command that cannot return the
+		 * fd (no _IOC_READ, or too short): the fd would be leaked.
+		 */
+		if (out_size < offsetofend(struct dma_heap_allocation_data, fd)) {
+			ret = -EINVAL;
+			break;
+		}
 		ret = vivtheap_chardev_alloc(heap, kdata, (void __user *)arg,
 					     out_size);
 		break;

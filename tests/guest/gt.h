@@ -92,6 +92,15 @@ static const char *const gt_our_heaps[] = {
 };
 #define GT_NR_OUR_HEAPS 2
 
+/* Is the heap registered through the kernel's dma-heap core? */
+static inline int gt_heap_backend(const char *heap)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), "/sys/class/dma_heap/%s", heap);
+	return access(path, F_OK) == 0;
+}
+
 /* Read one counter from /sys/kernel/debug/vivtheap/<heap>/stats. */
 static inline long long gt_stat(const char *heap, const char *name)
 {
