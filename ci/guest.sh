@@ -64,9 +64,16 @@ build_tests() {
 	local st=$KSRC/tools/testing/selftests/dmabuf-heaps/dmabuf-heap.c
 	[ -f "$st" ] || die "$TARGET: no dmabuf-heap selftest in $KSRC"
 	"$cc" -static -O2 -w -I"$KSRC/tools/testing/selftests" -I"$root/usr/include/libdrm" \
-		-o "$OUT/tests/kselftest_dmabuf_heap" "$st" ||
+		-o "$OUT/tests/dmabuf-heap-selftest" "$st" ||
 		die "$TARGET: building the kernel's dmabuf-heap selftest failed"
-	cp "$TOP/tests/guest/list" "$OUT/tests/list"
+	cp "$TOP/tests/guest/list" "$TOP/tests/guest/known-warnings" "$OUT/tests/"
+	local f
+	for f in "$TOP"/tests/guest/*; do
+		# Shell tests: executable files that are not C sources.
+		if [ -x "$f" ] && [ "${f##*/}" != init.sh ]; then
+			cp "$f" "$OUT/tests/"
+		fi
+	done
 }
 
 # --- initramfs --------------------------------------------------------------

@@ -58,7 +58,10 @@ build_kernel() {
 	fi
 	ver=$(apt_version amd64 "$KSRC_SUITE" "$pkg")
 	[ -n "$ver" ] || die "$TARGET: $pkg not found in Debian $KSRC_SUITE"
-	key=$( { echo "$pkg $ver $DEFCONFIG"; cat "$TOP/$FRAGMENT"; "${CROSS}gcc" --version | head -n1; } |
+	# The key: source, defconfig, the fragment's options (not its comments)
+	# and the compiler.
+	key=$( { echo "$pkg $ver $DEFCONFIG"; grep '^CONFIG_' "$TOP/$FRAGMENT" | sort
+		"${CROSS}gcc" --version | head -n1; } |
 		sha256sum | cut -c1-16)
 	out=$VIVTHEAP_CACHE/kernels/$TARGET-$ver-$key
 	src=$(ensure_source "$pkg" "$ver")
