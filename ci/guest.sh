@@ -25,7 +25,7 @@ build_module() {
 	mkdir -p "$OUT/src"
 	cp -r "$TOP/driver" "$TOP/uapi" "$OUT/src/"
 	make -s -C "$KDIR" M="$OUT/src/driver" ARCH="$KARCH" CROSS_COMPILE="$CROSS" \
-		W=1 KBUILD_MODPOST_WARN= modules >"$OUT/module.log" 2>&1 ||
+		W=1 C=2 CHECK=sparse modules >"$OUT/module.log" 2>&1 ||
 		{ cat "$OUT/module.log" >&2; die "$TARGET: module build failed"; }
 	# Warnings are errors for our code.
 	if grep -E 'warning:' "$OUT/module.log" | grep -v '^scripts/' >&2; then

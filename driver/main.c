@@ -16,11 +16,13 @@
 
 static char *uncached_name = VIVTHEAP_HEAP_UNCACHED_NAME;
 module_param(uncached_name, charp, 0444);
-MODULE_PARM_DESC(uncached_name, "name of the uncached heap (default " VIVTHEAP_HEAP_UNCACHED_NAME ")");
+MODULE_PARM_DESC(uncached_name,
+		 "name of the uncached heap (default " VIVTHEAP_HEAP_UNCACHED_NAME ")");
 
 static char *wc_name = VIVTHEAP_HEAP_WC_NAME;
 module_param(wc_name, charp, 0444);
-MODULE_PARM_DESC(wc_name, "name of the write-combined heap (default " VIVTHEAP_HEAP_WC_NAME ")");
+MODULE_PARM_DESC(wc_name,
+		 "name of the write-combined heap (default " VIVTHEAP_HEAP_WC_NAME ")");
 
 static unsigned long uncached_max_size = 256UL << 20;
 module_param(uncached_max_size, ulong, 0444);
@@ -36,7 +38,8 @@ MODULE_PARM_DESC(dma_bits, "DMA address width of the buffers' device (default 32
 
 static char *backend = "auto";
 module_param(backend, charp, 0444);
-MODULE_PARM_DESC(backend, "auto|heap|chardev: register through the dma-heap core or own nodes (default auto: heap where the kernel exports dma_heap_add)");
+MODULE_PARM_DESC(backend,
+		 "auto|heap|chardev: the dma-heap core or own nodes (default auto: heap if exported)");
 
 struct vivtheap_heap vivtheap_heaps[VIVTHEAP_NR_HEAPS];
 

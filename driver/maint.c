@@ -27,6 +27,7 @@ static void vivtheap_drain_write_buffer(void)
 #ifdef CONFIG_ARM
 	dsb(st);
 #endif
+	/* Orders the stores above; adds outer_sync() where there is one. */
 	wmb();
 }
 

@@ -89,7 +89,7 @@ struct vivtheap_heap {
 	size_t max_size;
 	struct device *dev;
 
-	struct mutex lock;
+	struct mutex lock; /* see "Locking:" above */
 	struct list_head buffers;
 	size_t nr_buffers;
 	size_t bytes;
