@@ -12,24 +12,75 @@
 #   make lint         checkpatch, kernel-doc, shellcheck, cppcheck
 
 PREFIX ?= /usr/local
+LIBDIR ?= $(PREFIX)/lib
 DESTDIR ?=
 B := build/host
 TAP ?= $(B)/host.tap
 
+# Package, API and ABI versions are kept apart (see docs/library.md).
+VERSION := 0.1.0
+ABI_MAJOR := 0
+SONAME := libvivtheap.so.$(ABI_MAJOR)
+
 CC ?= cc
+CXX ?= c++
+AR ?= ar
 CFLAGS_WARN := -Wall -Wextra -Werror -Wshadow -Wmissing-prototypes \
 	-Wstrict-prototypes -Wformat=2 -Wno-unused-parameter
 CFLAGS ?= -O2 -g
-CFLAGS += -std=gnu11 $(CFLAGS_WARN)
+LIB_CFLAGS := -std=gnu11 $(CFLAGS_WARN) -D_GNU_SOURCE -fPIC -fvisibility=hidden \
+	-Ilibvivtheap/include -Iuapi -DVIVTHEAP_VERSION_STRING='"$(VERSION)"' $(CFLAGS)
+SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
-.PHONY: all check demo host-check lint module guest install clean
+LIB_SRC := $(wildcard libvivtheap/src/*.c)
+LIB_HDR := $(wildcard libvivtheap/src/*.h) libvivtheap/include/vivtheap.h uapi/linux/vivtheap.h
+LIB_OBJ := $(patsubst libvivtheap/src/%.c,$(B)/obj/%.o,$(LIB_SRC))
+LIB_OBJ_SAN := $(patsubst libvivtheap/src/%.c,$(B)/obj-san/%.o,$(LIB_SRC))
+HOST_TESTS := $(patsubst tests/host/%.c,%,$(wildcard tests/host/test_*.c))
+WRAP := $(foreach f,open close ioctl mmap munmap mprotect size dup sendmsg recvmsg listdir,-Wl,--wrap=vivtheap_sys_$(f))
 
-all:
-	@echo "nothing to build on the host yet"
+.PHONY: all lib tool check demo host-check host-tests valgrind abi-check install \
+	install-check lint module guest clean
 
-host-check: $(B)/uapi-c89 $(B)/uapi-cxx
-	@echo "ok 1 - uapi header compiles alone as C89" >$(TAP)
-	@echo "ok 2 - uapi header compiles alone as C++" >>$(TAP)
+all: lib tool
+
+lib: $(B)/$(SONAME) $(B)/libvivtheap.a $(B)/libvivtheap.pc
+tool: $(B)/vivtheap
+
+$(B)/obj/%.o: libvivtheap/src/%.c $(LIB_HDR)
+	@mkdir -p $(@D)
+	$(CC) $(LIB_CFLAGS) -c -o $@ $<
+$(B)/obj-san/%.o: libvivtheap/src/%.c $(LIB_HDR)
+	@mkdir -p $(@D)
+	$(CC) $(LIB_CFLAGS) $(SAN) -c -o $@ $<
+
+$(B)/$(SONAME): $(LIB_OBJ) libvivtheap/libvivtheap.map
+	$(CC) -shared -Wl,-soname,$(SONAME) -Wl,-z,defs -Wl,--version-script=libvivtheap/libvivtheap.map \
+		-o $(B)/libvivtheap.so.$(VERSION) $(LIB_OBJ) -lpthread
+	ln -sf libvivtheap.so.$(VERSION) $@
+	ln -sf $(SONAME) $(B)/libvivtheap.so
+$(B)/libvivtheap.a: $(LIB_OBJ)
+	rm -f $@ && $(AR) rcs $@ $^
+$(B)/libvivtheap.pc: libvivtheap/libvivtheap.pc.in Makefile
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' -e 's|@VERSION@|$(VERSION)|' $< >$@
+
+$(B)/vivtheap: tools/vivtheap.c $(B)/libvivtheap.a
+	$(CC) -std=gnu11 $(CFLAGS_WARN) -D_GNU_SOURCE -Ilibvivtheap/include -Iuapi $(CFLAGS) \
+		-o $@ $< $(B)/libvivtheap.a -lpthread
+
+# Host unit tests: the library's objects with the syscall seam replaced by
+# tests/host/fake_sys.c, under ASan+UBSan.
+$(B)/%: tests/host/%.c tests/host/fake_sys.c tests/host/fake_sys.h $(LIB_OBJ_SAN)
+	$(CC) -std=gnu11 $(CFLAGS_WARN) -D_GNU_SOURCE -Ilibvivtheap/include -Iuapi -g -O1 $(SAN) \
+		-o $@ $< tests/host/fake_sys.c $(LIB_OBJ_SAN) $(WRAP) -lcmocka -lpthread
+# The same tests without sanitizers, for valgrind.
+$(B)/vg-%: tests/host/%.c tests/host/fake_sys.c tests/host/fake_sys.h $(LIB_OBJ)
+	$(CC) -std=gnu11 $(CFLAGS_WARN) -D_GNU_SOURCE -Ilibvivtheap/include -Iuapi -g -O1 \
+		-o $@ $< tests/host/fake_sys.c $(LIB_OBJ) $(WRAP) -lcmocka -lpthread
+
+host-check: lib tool $(addprefix $(B)/,$(HOST_TESTS)) $(addprefix $(B)/vg-,$(HOST_TESTS)) \
+		$(B)/uapi-c89 $(B)/uapi-cxx
+	ci/host-check.sh $(TAP) $(HOST_TESTS)
 
 # The uapi header must stand alone in C89 and C++.
 $(B)/uapi-c89: uapi/linux/vivtheap.h tests/host/uapi_alone.c
@@ -38,6 +89,19 @@ $(B)/uapi-c89: uapi/linux/vivtheap.h tests/host/uapi_alone.c
 $(B)/uapi-cxx: uapi/linux/vivtheap.h tests/host/uapi_alone.c
 	@mkdir -p $(B)
 	$(CXX) -x c++ -std=c++11 -Wall -Wextra -Werror -Iuapi -c -o $@ tests/host/uapi_alone.c
+
+install: lib tool
+	install -d $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(LIBDIR)/pkgconfig \
+		$(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man3 $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 644 libvivtheap/include/vivtheap.h $(DESTDIR)$(PREFIX)/include/
+	install -m 755 $(B)/libvivtheap.so.$(VERSION) $(DESTDIR)$(LIBDIR)/
+	ln -sf libvivtheap.so.$(VERSION) $(DESTDIR)$(LIBDIR)/$(SONAME)
+	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libvivtheap.so
+	install -m 644 $(B)/libvivtheap.a $(DESTDIR)$(LIBDIR)/
+	install -m 644 $(B)/libvivtheap.pc $(DESTDIR)$(LIBDIR)/pkgconfig/
+	install -m 755 $(B)/vivtheap $(DESTDIR)$(PREFIX)/bin/
+	install -m 644 libvivtheap/man/*.3 $(DESTDIR)$(PREFIX)/share/man/man3/
+	install -m 644 tools/vivtheap.1 $(DESTDIR)$(PREFIX)/share/man/man1/
 
 lint:
 	ci/lint.sh $(TAP)

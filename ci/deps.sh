@@ -17,6 +17,7 @@ PACKAGES=(
 	# cross compilers and C libraries for the guests (armel: ARM926, armhf: ARMv7)
 	gcc-arm-linux-gnueabi libc6-dev-armel-cross linux-libc-dev-armel-cross
 	gcc-arm-linux-gnueabihf libc6-dev-armhf-cross linux-libc-dev-armhf-cross
+	gcc-aarch64-linux-gnu libc6-dev-arm64-cross linux-libc-dev-arm64-cross g++
 	# kernel builds
 	bc bison flex libssl-dev libelf-dev kmod cpio rsync xz-utils zstd
 	sparse python3 perl

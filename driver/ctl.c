@@ -31,6 +31,9 @@ static int vivtheap_ctl_buffer_info(struct vivtheap_ioc_buffer_info *info)
 	dmabuf = dma_buf_get(info->fd);
 	if (IS_ERR(dmabuf))
 		return PTR_ERR(dmabuf);
+	/* A dma-buf file reopened through /proc/PID/fd has no dma_buf. */
+	if (!dmabuf)
+		return -EINVAL;
 
 	buffer = vivtheap_buffer_from_dmabuf(dmabuf);
 	if (!buffer) {

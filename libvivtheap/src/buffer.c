@@ -1,0 +1,304 @@
+// SPDX-License-Identifier: MIT
+/* Buffers: allocate, import, map, CPU-access brackets, name, free. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <linux/dma-buf.h>
+#include <linux/dma-heap.h>
+#include <linux/vivtheap.h>
+
+#include "internal.h"
+#include "sys.h"
+
+#define VIVTHEAP_BUFFER_FLAGS (VIVTHEAP_BUFFER_CHECKED | VIVTHEAP_BUFFER_READONLY)
+
+int vivtheap_ioctl(int fd, unsigned long request, void *arg)
+{
+	int ret;
+
+	do {
+		ret = vivtheap_sys_ioctl(fd, request, arg);
+	} while (ret == -EINTR || ret == -EAGAIN);
+	return ret;
+}
+
+/* Ask vivtheap's control node what the buffer is; quietly nothing if not ours. */
+static void vivtheap_buffer_query(struct vivtheap_buffer *buf)
+{
+	struct vivtheap_ioc_buffer_info info;
+	int ctl = vivtheap_sys_open(VIVTHEAP_CTL_PATH, O_RDWR);
+
+	if (ctl < 0)
+		return;
+	memset(&info, 0, sizeof(info));
+	info.fd = (uint32_t)buf->fd;
+	if (!vivtheap_ioctl(ctl, VIVTHEAP_IOC_BUFFER_INFO, &info)) {
+		buf->caching = info.cache_mode == VIVTHEAP_CACHE_UNCACHED ? VIVTHEAP_CACHING_UNCACHED :
+			       info.cache_mode == VIVTHEAP_CACHE_WC	  ? VIVTHEAP_CACHING_WC :
+			       info.cache_mode == VIVTHEAP_CACHE_CACHED	  ? VIVTHEAP_CACHING_CACHED :
+									    VIVTHEAP_CACHING_UNKNOWN;
+		memcpy(buf->heap, info.heap_name, sizeof(info.heap_name));
+		buf->heap[sizeof(info.heap_name) - 1] = '\0';
+	}
+	vivtheap_sys_close(ctl);
+}
+
+int vivtheap_buffer_wrap(int fd, unsigned int flags, const char *heap,
+			 enum vivtheap_caching caching,
+			 struct vivtheap_buffer **buf)
+{
+	struct vivtheap_buffer *b;
+	off_t size = vivtheap_sys_size(fd);
+	int ret;
+
+	if (size <= 0) {
+		/* lseek on a file that is not a dma-buf: not ours to take. */
+		ret = size < 0 && size != -ESPIPE ? (int)size : -EINVAL;
+		goto close_fd;
+	}
+	b = calloc(1, sizeof(*b));
+	if (!b) {
+		ret = -ENOMEM;
+		goto close_fd;
+	}
+	ret = -pthread_mutex_init(&b->lock, NULL);
+	if (ret)
+		goto free_buffer;
+	b->fd = fd;
+	b->size = (size_t)size;
+	b->flags = flags;
+	b->check_slot = -1;
+	b->caching = caching;
+	if (heap) {
+		strncpy(b->heap, heap, sizeof(b->heap) - 1);
+	}
+	if (!heap || caching == VIVTHEAP_CACHING_UNKNOWN)
+		vivtheap_buffer_query(b);
+	*buf = b;
+	return 0;
+
+free_buffer:
+	free(b);
+close_fd:
+	vivtheap_sys_close(fd);
+	return ret;
+}
+
+VIVTHEAP_EXPORT int vivtheap_buffer_alloc(struct vivtheap_heap *heap,
+					  size_t size, unsigned int flags,
+					  struct vivtheap_buffer **buf)
+{
+	struct dma_heap_allocation_data data;
+	int ret;
+
+	if (!heap || !buf || !size || (flags & ~VIVTHEAP_BUFFER_FLAGS))
+		return -EINVAL;
+	memset(&data, 0, sizeof(data));
+	data.len = size;
+	data.fd_flags = O_CLOEXEC |
+			((flags & VIVTHEAP_BUFFER_READONLY) ? O_RDONLY : O_RDWR);
+	ret = vivtheap_ioctl(heap->fd, DMA_HEAP_IOCTL_ALLOC, &data);
+	if (ret < 0)
+		return ret;
+	/* From here the buffer object owns data.fd. */
+	return vivtheap_buffer_wrap((int)data.fd, flags, heap->name,
+				    heap->caching, buf);
+}
+
+VIVTHEAP_EXPORT int vivtheap_buffer_import(int fd, unsigned int flags,
+					   struct vivtheap_buffer **buf)
+{
+	int dup;
+
+	if (!buf || fd < 0 || (flags & ~VIVTHEAP_BUFFER_FLAGS))
+		return fd < 0 ? -EBADF : -EINVAL;
+	dup = vivtheap_sys_dup(fd);
+	if (dup < 0)
+		return dup;
+	return vivtheap_buffer_wrap(dup, flags, NULL, VIVTHEAP_CACHING_UNKNOWN,
+				    buf);
+}
+
+VIVTHEAP_EXPORT int vivtheap_buffer_fd(const struct vivtheap_buffer *buf)
+{
+	return buf ? buf->fd : -EINVAL;
+}
+
+VIVTHEAP_EXPORT size_t vivtheap_buffer_size(const struct vivtheap_buffer *buf)
+{
+	return buf ? buf->size : 0;
+}
+
+VIVTHEAP_EXPORT enum vivtheap_caching
+vivtheap_buffer_caching(const struct vivtheap_buffer *buf)
+{
+	return buf ? buf->caching : VIVTHEAP_CACHING_UNKNOWN;
+}
+
+VIVTHEAP_EXPORT const char *
+vivtheap_buffer_heap_name(const struct vivtheap_buffer *buf)
+{
+	return buf ? buf->heap : "";
+}
+
+static int vivtheap_buffer_prot(const struct vivtheap_buffer *buf)
+{
+	return (buf->flags & VIVTHEAP_BUFFER_READONLY) ? PROT_READ :
+							  PROT_READ | PROT_WRITE;
+}
+
+VIVTHEAP_EXPORT int vivtheap_buffer_map(struct vivtheap_buffer *buf, void **addr)
+{
+	int ret = 0, prot;
+	void *p;
+
+	if (!buf || !addr)
+		return -EINVAL;
+	pthread_mutex_lock(&buf->lock);
+	if (buf->map_count) {
+		buf->map_count++;
+		*addr = buf->addr;
+		goto unlock;
+	}
+	/* In checker mode the mapping is accessible only inside a bracket. */
+	prot = vivtheap_buffer_prot(buf);
+	if (vivtheap_check_enabled(buf->flags))
+		prot = vivtheap_check_prot(buf->access);
+	p = vivtheap_sys_mmap(buf->size, prot, buf->fd, &ret);
+	if (ret)
+		goto unlock;
+	buf->addr = p;
+	buf->map_count = 1;
+	if (vivtheap_check_enabled(buf->flags)) {
+		ret = vivtheap_check_register(buf);
+		if (ret) {
+			vivtheap_sys_munmap(p, buf->size);
+			buf->addr = NULL;
+			buf->map_count = 0;
+			goto unlock;
+		}
+	}
+	*addr = p;
+unlock:
+	pthread_mutex_unlock(&buf->lock);
+	return ret;
+}
+
+VIVTHEAP_EXPORT int vivtheap_buffer_unmap(struct vivtheap_buffer *buf)
+{
+	int ret = 0;
+
+	if (!buf)
+		return -EINVAL;
+	pthread_mutex_lock(&buf->lock);
+	if (!buf->map_count) {
+		ret = -EPERM;
+	} else if (--buf->map_count == 0) {
+		vivtheap_check_unregister(buf);
+		ret = vivtheap_sys_munmap(buf->addr, buf->size);
+		buf->addr = NULL;
+	}
+	pthread_mutex_unlock(&buf->lock);
+	return ret;
+}
+
+static __u64 vivtheap_sync_flags(unsigned int access)
+{
+	__u64 f = 0;
+
+	if (access & VIVTHEAP_ACCESS_READ)
+		f |= DMA_BUF_SYNC_READ;
+	if (access & VIVTHEAP_ACCESS_WRITE)
+		f |= DMA_BUF_SYNC_WRITE;
+	return f;
+}
+
+VIVTHEAP_EXPORT int vivtheap_buffer_begin(struct vivtheap_buffer *buf,
+					  unsigned int access)
+{
+	struct dma_buf_sync sync;
+	int ret;
+
+	if (!buf || !access || (access & ~VIVTHEAP_ACCESS_RW))
+		return -EINVAL;
+	pthread_mutex_lock(&buf->lock);
+	if (buf->access) {
+		ret = -EBUSY;
+		goto unlock;
+	}
+	if ((access & VIVTHEAP_ACCESS_WRITE) &&
+	    (buf->flags & VIVTHEAP_BUFFER_READONLY)) {
+		ret = -EACCES;
+		goto unlock;
+	}
+	sync.flags = DMA_BUF_SYNC_START | vivtheap_sync_flags(access);
+	ret = vivtheap_ioctl(buf->fd, DMA_BUF_IOCTL_SYNC, &sync);
+	if (ret)
+		goto unlock;
+	buf->access = access;
+	ret = vivtheap_check_open(buf, access);
+	if (ret) {
+		/* Close the bracket the kernel has open. */
+		sync.flags = DMA_BUF_SYNC_END | vivtheap_sync_flags(access);
+		vivtheap_ioctl(buf->fd, DMA_BUF_IOCTL_SYNC, &sync);
+		buf->access = 0;
+	}
+unlock:
+	pthread_mutex_unlock(&buf->lock);
+	return ret;
+}
+
+VIVTHEAP_EXPORT int vivtheap_buffer_end(struct vivtheap_buffer *buf,
+					unsigned int access)
+{
+	struct dma_buf_sync sync;
+	int ret;
+
+	if (!buf || !access || (access & ~VIVTHEAP_ACCESS_RW))
+		return -EINVAL;
+	pthread_mutex_lock(&buf->lock);
+	if (!buf->access) {
+		ret = -EPERM;
+		goto unlock;
+	}
+	if (access != buf->access) {
+		ret = -EINVAL;
+		goto unlock;
+	}
+	/* Fence the CPU off before the device may touch the data. */
+	ret = vivtheap_check_close(buf);
+	if (ret)
+		goto unlock;
+	sync.flags = DMA_BUF_SYNC_END | vivtheap_sync_flags(access);
+	ret = vivtheap_ioctl(buf->fd, DMA_BUF_IOCTL_SYNC, &sync);
+	/* The bracket is over for the kernel even when END reports an error. */
+	buf->access = 0;
+unlock:
+	pthread_mutex_unlock(&buf->lock);
+	return ret;
+}
+
+VIVTHEAP_EXPORT int vivtheap_buffer_set_name(struct vivtheap_buffer *buf,
+					     const char *name)
+{
+	if (!buf || !name)
+		return -EINVAL;
+	/* DMA_BUF_SET_NAME's historical encoding has no size; the kernel
+	 * copies a NUL-terminated string of at most DMA_BUF_NAME_LEN. */
+	return vivtheap_ioctl(buf->fd, DMA_BUF_SET_NAME, (void *)name);
+}
+
+VIVTHEAP_EXPORT void vivtheap_buffer_free(struct vivtheap_buffer *buf)
+{
+	if (!buf)
+		return;
+	if (buf->map_count) {
+		vivtheap_check_unregister(buf);
+		vivtheap_sys_munmap(buf->addr, buf->size);
+	}
+	vivtheap_sys_close(buf->fd);
+	pthread_mutex_destroy(&buf->lock);
+	free(buf);
+}

@@ -1,0 +1,260 @@
+// SPDX-License-Identifier: MIT
+/* Heaps: what is under /dev/dma_heap, what each is, opening one. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <linux/vivtheap.h>
+
+#include "internal.h"
+#include "sys.h"
+
+/* The kernel's heaps, by their documented names. */
+static const struct {
+	const char *name;
+	enum vivtheap_caching caching;
+	unsigned int props;
+} vivtheap_known_heaps[] = {
+	{ "system", VIVTHEAP_CACHING_CACHED, 0 },
+	{ "system-uncached", VIVTHEAP_CACHING_UNCACHED, 0 },
+	{ "reserved", VIVTHEAP_CACHING_CACHED, VIVTHEAP_PROP_CONTIGUOUS },
+	{ "linux,cma", VIVTHEAP_CACHING_CACHED, VIVTHEAP_PROP_CONTIGUOUS },
+	{ "default_cma_region", VIVTHEAP_CACHING_CACHED, VIVTHEAP_PROP_CONTIGUOUS },
+};
+
+static enum vivtheap_caching vivtheap_caching_from_mode(uint32_t mode)
+{
+	switch (mode) {
+	case VIVTHEAP_CACHE_UNCACHED:
+		return VIVTHEAP_CACHING_UNCACHED;
+	case VIVTHEAP_CACHE_WC:
+		return VIVTHEAP_CACHING_WC;
+	case VIVTHEAP_CACHE_CACHED:
+		return VIVTHEAP_CACHING_CACHED;
+	default:
+		return VIVTHEAP_CACHING_UNKNOWN;
+	}
+}
+
+/* Ask vivtheap's control node; 0 if it knows the heap. */
+static int vivtheap_ctl_heap(const char *name, enum vivtheap_caching *caching,
+			     unsigned int *props)
+{
+	struct vivtheap_ioc_heap_info info;
+	int ctl, ret;
+
+	if (strlen(name) >= sizeof(info.name))
+		return -ENOENT;
+	ctl = vivtheap_sys_open(VIVTHEAP_CTL_PATH, O_RDWR);
+	if (ctl < 0)
+		return ctl;
+	memset(&info, 0, sizeof(info));
+	strcpy(info.name, name);
+	ret = vivtheap_ioctl(ctl, VIVTHEAP_IOC_HEAP_INFO, &info);
+	vivtheap_sys_close(ctl);
+	if (ret < 0)
+		return ret;
+	*caching = vivtheap_caching_from_mode(info.cache_mode);
+	*props = VIVTHEAP_PROP_VIVTHEAP;
+	if (info.info_flags & VIVTHEAP_INFO_CONTIGUOUS)
+		*props |= VIVTHEAP_PROP_CONTIGUOUS;
+	return 0;
+}
+
+void vivtheap_heap_describe(const char *name, enum vivtheap_caching *caching,
+			    unsigned int *props)
+{
+	size_t i;
+
+	if (!vivtheap_ctl_heap(name, caching, props))
+		return;
+	*caching = VIVTHEAP_CACHING_UNKNOWN;
+	*props = 0;
+	for (i = 0; i < sizeof(vivtheap_known_heaps) / sizeof(vivtheap_known_heaps[0]); i++) {
+		if (!strcmp(name, vivtheap_known_heaps[i].name)) {
+			*caching = vivtheap_known_heaps[i].caching;
+			*props = vivtheap_known_heaps[i].props;
+			return;
+		}
+	}
+	/* CMA areas from the device tree are named after their node. */
+	if (strstr(name, "cma")) {
+		*caching = VIVTHEAP_CACHING_CACHED;
+		*props = VIVTHEAP_PROP_CONTIGUOUS;
+	}
+}
+
+struct vivtheap_list_ctx {
+	struct vivtheap_heap_desc *descs;
+	size_t count;
+};
+
+static int vivtheap_list_one(const char *name, void *data)
+{
+	struct vivtheap_list_ctx *ctx = data;
+	struct vivtheap_heap_desc *d;
+
+	if (strlen(name) >= VIVTHEAP_HEAP_NAME_MAX)
+		return 0;
+	d = realloc(ctx->descs, (ctx->count + 1) * sizeof(*d));
+	if (!d)
+		return -ENOMEM;
+	ctx->descs = d;
+	d += ctx->count++;
+	memset(d, 0, sizeof(*d));
+	strcpy(d->name, name);
+	vivtheap_heap_describe(name, &d->caching, &d->props);
+	return 0;
+}
+
+static int vivtheap_desc_cmp(const void *a, const void *b)
+{
+	const struct vivtheap_heap_desc *x = a, *y = b;
+	int ours = !!(y->props & VIVTHEAP_PROP_VIVTHEAP) -
+		   !!(x->props & VIVTHEAP_PROP_VIVTHEAP);
+
+	return ours ? ours : strcmp(x->name, y->name);
+}
+
+VIVTHEAP_EXPORT int vivtheap_heaps_list(struct vivtheap_heap_desc **descs,
+					size_t *count)
+{
+	struct vivtheap_list_ctx ctx = { NULL, 0 };
+	int ret;
+
+	if (!descs || !count)
+		return -EINVAL;
+	ret = vivtheap_sys_listdir(VIVTHEAP_HEAP_DIR, vivtheap_list_one, &ctx);
+	if (ret) {
+		free(ctx.descs);
+		return ret;
+	}
+	if (ctx.count)
+		qsort(ctx.descs, ctx.count, sizeof(*ctx.descs), vivtheap_desc_cmp);
+	*descs = ctx.descs;
+	*count = ctx.count;
+	return 0;
+}
+
+VIVTHEAP_EXPORT void vivtheap_heaps_list_free(struct vivtheap_heap_desc *descs)
+{
+	free(descs);
+}
+
+VIVTHEAP_EXPORT int vivtheap_heap_open(const char *name,
+				       struct vivtheap_heap **heap)
+{
+	char path[sizeof(VIVTHEAP_HEAP_DIR) + VIVTHEAP_HEAP_NAME_MAX];
+	struct vivtheap_heap *h;
+	int fd;
+
+	if (!name || !heap || !*name || strchr(name, '/') ||
+	    strlen(name) >= VIVTHEAP_HEAP_NAME_MAX || !strcmp(name, ".") ||
+	    !strcmp(name, ".."))
+		return -EINVAL;
+	h = calloc(1, sizeof(*h));
+	if (!h)
+		return -ENOMEM;
+	strcpy(path, VIVTHEAP_HEAP_DIR "/");
+	strcat(path, name);
+	fd = vivtheap_sys_open(path, O_RDONLY);
+	if (fd < 0) {
+		free(h);
+		return fd;
+	}
+	h->fd = fd;
+	strcpy(h->name, name);
+	vivtheap_heap_describe(name, &h->caching, &h->props);
+	h->wanted = h->caching;
+	*heap = h;
+	return 0;
+}
+
+/* How far a heap is from what was wanted; 0 is a match. */
+static int vivtheap_distance(const struct vivtheap_heap_desc *d,
+			     enum vivtheap_caching caching, unsigned int props)
+{
+	int dist = 0;
+
+	if (d->caching != caching)
+		/* Non-cacheable for non-cacheable is closer than cached. */
+		dist += (d->caching == VIVTHEAP_CACHING_CACHED ||
+			 caching == VIVTHEAP_CACHING_CACHED ||
+			 d->caching == VIVTHEAP_CACHING_UNKNOWN) ? 4 : 2;
+	if ((d->props & props) != props)
+		dist += 1;
+	return dist;
+}
+
+VIVTHEAP_EXPORT int vivtheap_heap_find(enum vivtheap_caching caching,
+				       unsigned int props, unsigned int flags,
+				       struct vivtheap_heap **heap)
+{
+	struct vivtheap_heap_desc *descs;
+	size_t count, i, best = 0;
+	int ret, best_dist = -1, dist;
+
+	if (!heap || caching < VIVTHEAP_CACHING_UNCACHED ||
+	    caching > VIVTHEAP_CACHING_CACHED ||
+	    (flags & ~VIVTHEAP_FIND_ALLOW_FALLBACK) ||
+	    (props & ~(VIVTHEAP_PROP_CONTIGUOUS | VIVTHEAP_PROP_VIVTHEAP)))
+		return -EINVAL;
+	ret = vivtheap_heaps_list(&descs, &count);
+	if (ret)
+		return ret;
+	/* The list has vivtheap's heaps first: the first best one wins. */
+	for (i = 0; i < count; i++) {
+		dist = vivtheap_distance(&descs[i], caching, props);
+		if (best_dist < 0 || dist < best_dist) {
+			best_dist = dist;
+			best = i;
+		}
+	}
+	if (best_dist < 0 ||
+	    (best_dist > 0 && !(flags & VIVTHEAP_FIND_ALLOW_FALLBACK))) {
+		vivtheap_heaps_list_free(descs);
+		return -ENOENT;
+	}
+	ret = vivtheap_heap_open(descs[best].name, heap);
+	vivtheap_heaps_list_free(descs);
+	if (ret)
+		return ret;
+	(*heap)->wanted = caching;
+	(*heap)->fallback = best_dist > 0;
+	return 0;
+}
+
+VIVTHEAP_EXPORT const char *vivtheap_heap_name(const struct vivtheap_heap *heap)
+{
+	return heap ? heap->name : "";
+}
+
+VIVTHEAP_EXPORT enum vivtheap_caching
+vivtheap_heap_caching(const struct vivtheap_heap *heap)
+{
+	return heap ? heap->caching : VIVTHEAP_CACHING_UNKNOWN;
+}
+
+VIVTHEAP_EXPORT unsigned int vivtheap_heap_props(const struct vivtheap_heap *heap)
+{
+	return heap ? heap->props : 0;
+}
+
+VIVTHEAP_EXPORT enum vivtheap_caching
+vivtheap_heap_wanted_caching(const struct vivtheap_heap *heap)
+{
+	return heap ? heap->wanted : VIVTHEAP_CACHING_UNKNOWN;
+}
+
+VIVTHEAP_EXPORT int vivtheap_heap_is_fallback(const struct vivtheap_heap *heap)
+{
+	return heap && heap->fallback;
+}
+
+VIVTHEAP_EXPORT void vivtheap_heap_close(struct vivtheap_heap *heap)
+{
+	if (!heap)
+		return;
+	vivtheap_sys_close(heap->fd);
+	free(heap);
+}

@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: MIT */
+/* libvivtheap internals: shared by the library's files, never installed. */
+#ifndef VIVTHEAP_INTERNAL_H
+#define VIVTHEAP_INTERNAL_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../include/vivtheap.h"
+
+#define VIVTHEAP_EXPORT __attribute__((visibility("default")))
+
+#define VIVTHEAP_HEAP_DIR "/dev/dma_heap"
+
+struct vivtheap_heap {
+	int fd;
+	char name[VIVTHEAP_HEAP_NAME_MAX];
+	enum vivtheap_caching caching;
+	unsigned int props;
+	enum vivtheap_caching wanted;
+	bool fallback;
+};
+
+struct vivtheap_buffer {
+	pthread_mutex_t lock;
+	int fd;
+	size_t size;
+	unsigned int flags;
+	enum vivtheap_caching caching;
+	char heap[VIVTHEAP_HEAP_NAME_MAX];
+	void *addr;
+	unsigned int map_count;
+	unsigned int access; /* the open bracket's access, 0 when none */
+	int check_slot;      /* checker registry slot, -1 when none */
+};
+
+/* What is known of a heap by name; fills caching and props. */
+void vivtheap_heap_describe(const char *name, enum vivtheap_caching *caching,
+			    unsigned int *props);
+
+/* The ioctl wrapper: retries EINTR/EAGAIN, returns 0/positive or -errno. */
+int vivtheap_ioctl(int fd, unsigned long request, void *arg);
+
+/* A new buffer object around fd (taken over); -errno, fd closed on error. */
+int vivtheap_buffer_wrap(int fd, unsigned int flags, const char *heap,
+			 enum vivtheap_caching caching,
+			 struct vivtheap_buffer **buf);
+
+/* Checker mode (check.c). */
+bool vivtheap_check_enabled(unsigned int flags);
+int vivtheap_check_prot(unsigned int access);
+int vivtheap_check_register(struct vivtheap_buffer *buf);
+void vivtheap_check_unregister(struct vivtheap_buffer *buf);
+int vivtheap_check_open(struct vivtheap_buffer *buf, unsigned int access);
+int vivtheap_check_close(struct vivtheap_buffer *buf);
+
+#endif /* VIVTHEAP_INTERNAL_H */

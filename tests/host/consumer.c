@@ -1,0 +1,20 @@
+// SPDX-License-Identifier: MIT
+/* Built against the *installed* library, as C and as C++: the header and the .pc work. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <vivtheap.h>
+
+int main(void)
+{
+	struct vivtheap_heap *heap = NULL;
+	int ret = vivtheap_heap_open("no/such", &heap);
+
+	vivtheap_heap_close(heap);
+	vivtheap_buffer_free(NULL);
+	if (ret != -EINVAL || strcmp(vivtheap_version(), "0.1.0") != 0) {
+		printf("unexpected: %d %s\n", ret, vivtheap_version());
+		return 1;
+	}
+	return VIVTHEAP_API_VERSION == 1 ? 0 : 1;
+}

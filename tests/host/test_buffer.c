@@ -1,0 +1,284 @@
+// SPDX-License-Identifier: MIT
+/* libvivtheap buffers: alloc, import, map, brackets with EINTR/EAGAIN retry, name, free, every unwind step. */
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <linux/dma-buf.h>
+#include <linux/vivtheap.h>
+#include <vivtheap.h>
+
+#include "cmocka_shim.h"
+#include "fake_sys.h"
+
+int __wrap_vivtheap_sys_open(const char *path, int flags);
+int __wrap_vivtheap_sys_close(int fd);
+
+static struct vivtheap_heap *heap;
+
+static int setup(void **state)
+{
+	fake_reset();
+	fake_set_ctl(1);
+	fake_add_heap("vivtheap-wc", 1, VIVTHEAP_CACHE_WC);
+	fake_add_heap("system", 0, 0);
+	assert_int_equal(vivtheap_heap_open("vivtheap-wc", &heap), 0);
+	(void)state;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	vivtheap_heap_close(heap);
+	assert_int_equal(fake_open_fds(), 0);
+	assert_int_equal(fake_mappings(), 0);
+	(void)state;
+	return 0;
+}
+
+static void test_buffer_alloc_reports_what_it_is(void **state)
+{
+	struct vivtheap_buffer *b;
+
+	assert_int_equal(vivtheap_buffer_alloc(heap, 5000, 0, &b), 0);
+	assert_int_equal(vivtheap_buffer_size(b), 8192);
+	assert_int_equal(fake_last_alloc_len(), 5000);
+	assert_int_equal(fake_last_alloc_flags(), O_RDWR | O_CLOEXEC);
+	assert_int_equal(vivtheap_buffer_caching(b), VIVTHEAP_CACHING_WC);
+	assert_string_equal(vivtheap_buffer_heap_name(b), "vivtheap-wc");
+	assert_true(vivtheap_buffer_fd(b) >= 0);
+	vivtheap_buffer_free(b);
+	vivtheap_buffer_free(NULL);
+	(void)state;
+}
+
+static void test_buffer_alloc_readonly(void **state)
+{
+	struct vivtheap_buffer *b;
+
+	assert_int_equal(vivtheap_buffer_alloc(heap, 4096, VIVTHEAP_BUFFER_READONLY, &b), 0);
+	assert_int_equal(fake_last_alloc_flags(), O_RDONLY | O_CLOEXEC);
+	assert_int_equal(vivtheap_buffer_begin(b, VIVTHEAP_ACCESS_WRITE), -EACCES);
+	assert_int_equal(vivtheap_buffer_begin(b, VIVTHEAP_ACCESS_READ), 0);
+	assert_int_equal(vivtheap_buffer_end(b, VIVTHEAP_ACCESS_READ), 0);
+	vivtheap_buffer_free(b);
+	(void)state;
+}
+
+static void test_buffer_alloc_errors(void **state)
+{
+	struct vivtheap_buffer *b = NULL;
+
+	assert_int_equal(vivtheap_buffer_alloc(NULL, 4096, 0, &b), -EINVAL);
+	assert_int_equal(vivtheap_buffer_alloc(heap, 0, 0, &b), -EINVAL);
+	assert_int_equal(vivtheap_buffer_alloc(heap, 4096, 0x80, &b), -EINVAL);
+	assert_int_equal(vivtheap_buffer_alloc(heap, 4096, 0, NULL), -EINVAL);
+	fake_fail(FAKE_IOCTL, 1, ENOMEM, 1);
+	assert_int_equal(vivtheap_buffer_alloc(heap, 4096, 0, &b), -ENOMEM);
+	/* The size query fails after the alloc: the new fd is closed. */
+	fake_fail(FAKE_SIZE, 1, EIO, 1);
+	assert_int_equal(vivtheap_buffer_alloc(heap, 4096, 0, &b), -EIO);
+	assert_null(b);
+	(void)state;
+}
+
+static void test_buffer_alloc_retries_eintr_eagain(void **state)
+{
+	struct vivtheap_buffer *b;
+	int before = fake_calls(FAKE_IOCTL);
+
+	fake_fail(FAKE_IOCTL, 1, EINTR, 2);
+	assert_int_equal(vivtheap_buffer_alloc(heap, 4096, 0, &b), 0);
+	assert_int_equal(fake_calls(FAKE_IOCTL) - before, 3);
+	vivtheap_buffer_free(b);
+	fake_fail(FAKE_IOCTL, 1, EAGAIN, 1);
+	assert_int_equal(vivtheap_buffer_alloc(heap, 4096, 0, &b), 0);
+	vivtheap_buffer_free(b);
+	(void)state;
+}
+
+static void test_buffer_import(void **state)
+{
+	struct vivtheap_buffer *b;
+	int fd = fake_make_dmabuf(3 << 20);
+
+	assert_int_equal(vivtheap_buffer_import(fd, 0, &b), 0);
+	assert_int_not_equal(vivtheap_buffer_fd(b), fd);
+	assert_int_equal(vivtheap_buffer_size(b), 3 << 20);
+	/* Not a vivtheap buffer: nothing more is known. */
+	assert_int_equal(vivtheap_buffer_caching(b), VIVTHEAP_CACHING_UNKNOWN);
+	assert_string_equal(vivtheap_buffer_heap_name(b), "");
+	vivtheap_buffer_free(b);
+	/* The caller still owns its fd. */
+	assert_int_equal(fake_open_fds(), 2);
+	assert_int_equal(__wrap_vivtheap_sys_close(fd), 0);
+	(void)state;
+}
+
+static void test_buffer_import_learns_ours(void **state)
+{
+	struct vivtheap_buffer *a, *b;
+
+	assert_int_equal(vivtheap_buffer_alloc(heap, 4096, 0, &a), 0);
+	assert_int_equal(vivtheap_buffer_import(vivtheap_buffer_fd(a), 0, &b), 0);
+	assert_int_equal(vivtheap_buffer_caching(b), VIVTHEAP_CACHING_WC);
+	assert_string_equal(vivtheap_buffer_heap_name(b), "vivtheap-wc");
+	vivtheap_buffer_free(b);
+	vivtheap_buffer_free(a);
+	(void)state;
+}
+
+static void test_buffer_import_errors(void **state)
+{
+	struct vivtheap_buffer *b = NULL;
+
+	assert_int_equal(vivtheap_buffer_import(-1, 0, &b), -EBADF);
+	assert_int_equal(vivtheap_buffer_import(1234, 0, &b), -EBADF);
+	assert_int_equal(vivtheap_buffer_import(3, 0x40, &b), -EINVAL);
+	assert_int_equal(vivtheap_buffer_import(3, 0, NULL), -EINVAL);
+	/* A heap fd is not a dma-buf: EINVAL, and the dup is closed. */
+	{
+		int hfd = __wrap_vivtheap_sys_open("/dev/dma_heap/system", O_RDONLY);
+
+		assert_true(hfd >= 0);
+		assert_int_equal(vivtheap_buffer_import(hfd, 0, &b), -EINVAL);
+		assert_int_equal(__wrap_vivtheap_sys_close(hfd), 0);
+	}
+	{
+		int fd = fake_make_dmabuf(4096);
+
+		fake_fail(FAKE_DUP, 1, EMFILE, 1);
+		assert_int_equal(vivtheap_buffer_import(fd, 0, &b), -EMFILE);
+		assert_null(b);
+		assert_int_equal(__wrap_vivtheap_sys_close(fd), 0);
+	}
+	(void)state;
+}
+
+static void test_buffer_map_is_lazy_and_counted(void **state)
+{
+	struct vivtheap_buffer *b;
+	void *p, *q;
+
+	assert_int_equal(vivtheap_buffer_alloc(heap, 4096, 0, &b), 0);
+	assert_int_equal(fake_mappings(), 0);
+	assert_int_equal(vivtheap_buffer_map(b, &p), 0);
+	assert_int_equal(vivtheap_buffer_map(b, &q), 0);
+	assert_ptr_equal(p, q);
+	assert_int_equal(fake_mappings(), 1);
+	assert_int_equal(vivtheap_buffer_unmap(b), 0);
+	assert_int_equal(fake_mappings(), 1);
+	assert_int_equal(vivtheap_buffer_unmap(b), 0);
+	assert_int_equal(fake_mappings(), 0);
+	assert_int_equal(vivtheap_buffer_unmap(b), -EPERM);
+	/* free unmaps what is still mapped */
+	assert_int_equal(vivtheap_buffer_map(b, &p), 0);
+	vivtheap_buffer_free(b);
+	(void)state;
+}
+
+static void test_buffer_map_errors(void **state)
+{
+	struct vivtheap_buffer *b;
+	void *p = NULL;
+
+	assert_int_equal(vivtheap_buffer_map(NULL, &p), -EINVAL);
+	assert_int_equal(vivtheap_buffer_unmap(NULL), -EINVAL);
+	assert_int_equal(vivtheap_buffer_alloc(heap, 4096, 0, &b), 0);
+	assert_int_equal(vivtheap_buffer_map(b, NULL), -EINVAL);
+	fake_fail(FAKE_MMAP, 1, ENOMEM, 1);
+	assert_int_equal(vivtheap_buffer_map(b, &p), -ENOMEM);
+	assert_null(p);
+	/* and a later map works */
+	assert_int_equal(vivtheap_buffer_map(b, &p), 0);
+	assert_int_equal(vivtheap_buffer_unmap(b), 0);
+	vivtheap_buffer_free(b);
+	(void)state;
+}
+
+static void test_buffer_brackets(void **state)
+{
+	struct vivtheap_buffer *b;
+	int before;
+
+	assert_int_equal(vivtheap_buffer_alloc(heap, 4096, 0, &b), 0);
+	assert_int_equal(vivtheap_buffer_begin(b, VIVTHEAP_ACCESS_RW), 0);
+	assert_int_equal(fake_last_sync(), DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW);
+	/* a second bracket is refused, as is a mismatched end */
+	assert_int_equal(vivtheap_buffer_begin(b, VIVTHEAP_ACCESS_READ), -EBUSY);
+	assert_int_equal(vivtheap_buffer_end(b, VIVTHEAP_ACCESS_READ), -EINVAL);
+	assert_int_equal(vivtheap_buffer_end(b, VIVTHEAP_ACCESS_RW), 0);
+	assert_int_equal(fake_last_sync(), DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW);
+	/* unbalanced end */
+	assert_int_equal(vivtheap_buffer_end(b, VIVTHEAP_ACCESS_RW), -EPERM);
+	/* bad access values */
+	assert_int_equal(vivtheap_buffer_begin(b, 0), -EINVAL);
+	assert_int_equal(vivtheap_buffer_begin(b, 4), -EINVAL);
+	assert_int_equal(vivtheap_buffer_end(b, 0), -EINVAL);
+	assert_int_equal(vivtheap_buffer_begin(NULL, 1), -EINVAL);
+	assert_int_equal(vivtheap_buffer_end(NULL, 1), -EINVAL);
+	/* EINTR and EAGAIN are retried */
+	before = fake_syncs();
+	fake_fail(FAKE_IOCTL, 1, EINTR, 3);
+	assert_int_equal(vivtheap_buffer_begin(b, VIVTHEAP_ACCESS_WRITE), 0);
+	fake_fail(FAKE_IOCTL, 1, EAGAIN, 2);
+	assert_int_equal(vivtheap_buffer_end(b, VIVTHEAP_ACCESS_WRITE), 0);
+	assert_int_equal(fake_syncs() - before, 2);
+	/* another error is not, and leaves no bracket open */
+	fake_fail(FAKE_IOCTL, 1, EIO, 1);
+	assert_int_equal(vivtheap_buffer_begin(b, VIVTHEAP_ACCESS_READ), -EIO);
+	assert_int_equal(vivtheap_buffer_end(b, VIVTHEAP_ACCESS_READ), -EPERM);
+	/* an END that fails still closes the bracket */
+	assert_int_equal(vivtheap_buffer_begin(b, VIVTHEAP_ACCESS_READ), 0);
+	fake_fail(FAKE_IOCTL, 1, EIO, 1);
+	assert_int_equal(vivtheap_buffer_end(b, VIVTHEAP_ACCESS_READ), -EIO);
+	assert_int_equal(vivtheap_buffer_begin(b, VIVTHEAP_ACCESS_READ), 0);
+	assert_int_equal(vivtheap_buffer_end(b, VIVTHEAP_ACCESS_READ), 0);
+	vivtheap_buffer_free(b);
+	(void)state;
+}
+
+static void test_buffer_set_name(void **state)
+{
+	struct vivtheap_buffer *b;
+
+	assert_int_equal(vivtheap_buffer_alloc(heap, 4096, 0, &b), 0);
+	assert_int_equal(vivtheap_buffer_set_name(b, "frame-7"), 0);
+	assert_string_equal(fake_last_name(), "frame-7");
+	assert_int_equal(vivtheap_buffer_set_name(b, NULL), -EINVAL);
+	assert_int_equal(vivtheap_buffer_set_name(NULL, "x"), -EINVAL);
+	fake_fail(FAKE_IOCTL, 1, EBUSY, 1);
+	assert_int_equal(vivtheap_buffer_set_name(b, "y"), -EBUSY);
+	vivtheap_buffer_free(b);
+	(void)state;
+}
+
+static void test_buffer_getters_accept_null(void **state)
+{
+	assert_int_equal(vivtheap_buffer_fd(NULL), -EINVAL);
+	assert_int_equal(vivtheap_buffer_size(NULL), 0);
+	assert_int_equal(vivtheap_buffer_caching(NULL), VIVTHEAP_CACHING_UNKNOWN);
+	assert_string_equal(vivtheap_buffer_heap_name(NULL), "");
+	assert_non_null(strchr(vivtheap_version(), '.'));
+	(void)state;
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+		T(test_buffer_alloc_reports_what_it_is),
+		T(test_buffer_alloc_readonly),
+		T(test_buffer_alloc_errors),
+		T(test_buffer_alloc_retries_eintr_eagain),
+		T(test_buffer_import),
+		T(test_buffer_import_learns_ours),
+		T(test_buffer_import_errors),
+		T(test_buffer_map_is_lazy_and_counted),
+		T(test_buffer_map_errors),
+		T(test_buffer_brackets),
+		T(test_buffer_set_name),
+		T(test_buffer_getters_accept_null),
+	};
+
+	return cmocka_run_group_tests_name("buffer", tests, NULL, NULL);
+}

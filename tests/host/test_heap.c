@@ -1,0 +1,205 @@
+// SPDX-License-Identifier: MIT
+/* libvivtheap heaps: listing, describing, opening, finding, fallback rules. */
+#include <errno.h>
+#include <string.h>
+#include <linux/vivtheap.h>
+#include <vivtheap.h>
+
+#include "cmocka_shim.h"
+#include "fake_sys.h"
+
+static int setup(void **state)
+{
+	fake_reset();
+	fake_set_ctl(1);
+	fake_add_heap("system", 0, 0);
+	fake_add_heap("vivtheap-wc", 1, VIVTHEAP_CACHE_WC);
+	fake_add_heap("reserved", 0, 0);
+	fake_add_heap("vivtheap-uncached", 1, VIVTHEAP_CACHE_UNCACHED);
+	(void)state;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	assert_int_equal(fake_open_fds(), 0);
+	assert_int_equal(fake_mappings(), 0);
+	(void)state;
+	return 0;
+}
+
+static void test_heap_list_describes_every_heap(void **state)
+{
+	struct vivtheap_heap_desc *d;
+	size_t n;
+
+	assert_int_equal(vivtheap_heaps_list(&d, &n), 0);
+	assert_int_equal(n, 4);
+	/* vivtheap's heaps first, then by name */
+	assert_string_equal(d[0].name, "vivtheap-uncached");
+	assert_int_equal(d[0].caching, VIVTHEAP_CACHING_UNCACHED);
+	assert_int_equal(d[0].props, VIVTHEAP_PROP_VIVTHEAP | VIVTHEAP_PROP_CONTIGUOUS);
+	assert_string_equal(d[1].name, "vivtheap-wc");
+	assert_int_equal(d[1].caching, VIVTHEAP_CACHING_WC);
+	assert_string_equal(d[2].name, "reserved");
+	assert_int_equal(d[2].caching, VIVTHEAP_CACHING_CACHED);
+	assert_int_equal(d[2].props, VIVTHEAP_PROP_CONTIGUOUS);
+	assert_string_equal(d[3].name, "system");
+	assert_int_equal(d[3].props, 0);
+	vivtheap_heaps_list_free(d);
+	vivtheap_heaps_list_free(NULL);
+	(void)state;
+}
+
+static void test_heap_list_without_control_node(void **state)
+{
+	struct vivtheap_heap_desc *d;
+	size_t n;
+
+	fake_set_ctl(0);
+	assert_int_equal(vivtheap_heaps_list(&d, &n), 0);
+	assert_int_equal(n, 4);
+	assert_string_equal(d[0].name, "reserved");
+	assert_int_equal(d[2].caching, VIVTHEAP_CACHING_UNKNOWN);
+	vivtheap_heaps_list_free(d);
+	(void)state;
+}
+
+static void test_heap_list_errors(void **state)
+{
+	struct vivtheap_heap_desc *d = NULL;
+	size_t n;
+
+	assert_int_equal(vivtheap_heaps_list(NULL, &n), -EINVAL);
+	assert_int_equal(vivtheap_heaps_list(&d, NULL), -EINVAL);
+	fake_fail(FAKE_LISTDIR, 1, EACCES, 1);
+	assert_int_equal(vivtheap_heaps_list(&d, &n), -EACCES);
+	fake_reset();
+	assert_int_equal(vivtheap_heaps_list(&d, &n), -ENOENT);
+	(void)state;
+}
+
+static void test_heap_open_by_name(void **state)
+{
+	struct vivtheap_heap *h;
+
+	assert_int_equal(vivtheap_heap_open("vivtheap-wc", &h), 0);
+	assert_string_equal(vivtheap_heap_name(h), "vivtheap-wc");
+	assert_int_equal(vivtheap_heap_caching(h), VIVTHEAP_CACHING_WC);
+	assert_int_equal(vivtheap_heap_wanted_caching(h), VIVTHEAP_CACHING_WC);
+	assert_int_equal(vivtheap_heap_is_fallback(h), 0);
+	assert_true(vivtheap_heap_props(h) & VIVTHEAP_PROP_VIVTHEAP);
+	vivtheap_heap_close(h);
+	vivtheap_heap_close(NULL);
+	(void)state;
+}
+
+static void test_heap_open_errors(void **state)
+{
+	struct vivtheap_heap *h = NULL;
+	char longname[100];
+
+	memset(longname, 'a', sizeof(longname) - 1);
+	longname[sizeof(longname) - 1] = '\0';
+	assert_int_equal(vivtheap_heap_open(NULL, &h), -EINVAL);
+	assert_int_equal(vivtheap_heap_open("system", NULL), -EINVAL);
+	assert_int_equal(vivtheap_heap_open("", &h), -EINVAL);
+	assert_int_equal(vivtheap_heap_open("../x", &h), -EINVAL);
+	assert_int_equal(vivtheap_heap_open("..", &h), -EINVAL);
+	assert_int_equal(vivtheap_heap_open(longname, &h), -EINVAL);
+	assert_int_equal(vivtheap_heap_open("nope", &h), -ENOENT);
+	fake_fail(FAKE_OPEN, 1, EACCES, 1);
+	assert_int_equal(vivtheap_heap_open("system", &h), -EACCES);
+	assert_null(h);
+	assert_string_equal(vivtheap_heap_name(NULL), "");
+	assert_int_equal(vivtheap_heap_caching(NULL), VIVTHEAP_CACHING_UNKNOWN);
+	(void)state;
+}
+
+static void test_heap_find_exact(void **state)
+{
+	struct vivtheap_heap *h;
+
+	assert_int_equal(vivtheap_heap_find(VIVTHEAP_CACHING_UNCACHED, 0, 0, &h), 0);
+	assert_string_equal(vivtheap_heap_name(h), "vivtheap-uncached");
+	assert_int_equal(vivtheap_heap_is_fallback(h), 0);
+	vivtheap_heap_close(h);
+	assert_int_equal(vivtheap_heap_find(VIVTHEAP_CACHING_CACHED,
+					    VIVTHEAP_PROP_CONTIGUOUS, 0, &h), 0);
+	assert_string_equal(vivtheap_heap_name(h), "reserved");
+	vivtheap_heap_close(h);
+	(void)state;
+}
+
+static void test_heap_find_never_falls_back_silently(void **state)
+{
+	struct vivtheap_heap *h = NULL;
+
+	fake_reset();
+	fake_set_ctl(1);
+	fake_add_heap("system", 0, 0);
+	/* Uncached asked, only cached there: refused without the flag... */
+	assert_int_equal(vivtheap_heap_find(VIVTHEAP_CACHING_UNCACHED, 0, 0, &h), -ENOENT);
+	assert_null(h);
+	/* ...and with it, the buffer says what it really is. */
+	assert_int_equal(vivtheap_heap_find(VIVTHEAP_CACHING_UNCACHED, 0,
+					    VIVTHEAP_FIND_ALLOW_FALLBACK, &h), 0);
+	assert_string_equal(vivtheap_heap_name(h), "system");
+	assert_int_equal(vivtheap_heap_is_fallback(h), 1);
+	assert_int_equal(vivtheap_heap_wanted_caching(h), VIVTHEAP_CACHING_UNCACHED);
+	assert_int_equal(vivtheap_heap_caching(h), VIVTHEAP_CACHING_CACHED);
+	vivtheap_heap_close(h);
+	(void)state;
+}
+
+static void test_heap_find_prefers_noncacheable_fallback(void **state)
+{
+	struct vivtheap_heap *h;
+
+	/* WC asked, none: uncached is closer than cached. */
+	fake_reset();
+	fake_set_ctl(1);
+	fake_add_heap("system", 0, 0);
+	fake_add_heap("vivtheap-uncached", 1, VIVTHEAP_CACHE_UNCACHED);
+	assert_int_equal(vivtheap_heap_find(VIVTHEAP_CACHING_WC, 0,
+					    VIVTHEAP_FIND_ALLOW_FALLBACK, &h), 0);
+	assert_string_equal(vivtheap_heap_name(h), "vivtheap-uncached");
+	assert_int_equal(vivtheap_heap_is_fallback(h), 1);
+	vivtheap_heap_close(h);
+	(void)state;
+}
+
+static void test_heap_find_errors(void **state)
+{
+	struct vivtheap_heap *h;
+
+	assert_int_equal(vivtheap_heap_find(VIVTHEAP_CACHING_UNKNOWN, 0, 0, &h), -EINVAL);
+	assert_int_equal(vivtheap_heap_find((enum vivtheap_caching)9, 0, 0, &h), -EINVAL);
+	assert_int_equal(vivtheap_heap_find(VIVTHEAP_CACHING_WC, 0, 0x10, &h), -EINVAL);
+	assert_int_equal(vivtheap_heap_find(VIVTHEAP_CACHING_WC, 0x100, 0, &h), -EINVAL);
+	assert_int_equal(vivtheap_heap_find(VIVTHEAP_CACHING_WC, 0, 0, NULL), -EINVAL);
+	fake_fail(FAKE_LISTDIR, 1, EIO, 1);
+	assert_int_equal(vivtheap_heap_find(VIVTHEAP_CACHING_WC, 0, 0, &h), -EIO);
+	/* The heap found cannot be opened: the open's error. */
+	fake_fail(FAKE_OPEN, 5, EMFILE, 1);
+	assert_int_equal(vivtheap_heap_find(VIVTHEAP_CACHING_WC, 0, 0, &h), -EMFILE);
+	(void)state;
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+		T(test_heap_list_describes_every_heap),
+		T(test_heap_list_without_control_node),
+		T(test_heap_list_errors),
+		T(test_heap_open_by_name),
+		T(test_heap_open_errors),
+		T(test_heap_find_exact),
+		T(test_heap_find_never_falls_back_silently),
+		T(test_heap_find_prefers_noncacheable_fallback),
+		T(test_heap_find_errors),
+	};
+
+	return cmocka_run_group_tests_name("heap", tests, NULL, NULL);
+}
