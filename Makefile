@@ -37,7 +37,7 @@ LIB_HDR := $(wildcard libvivtheap/src/*.h) libvivtheap/include/vivtheap.h uapi/l
 LIB_OBJ := $(patsubst libvivtheap/src/%.c,$(B)/obj/%.o,$(LIB_SRC))
 LIB_OBJ_SAN := $(patsubst libvivtheap/src/%.c,$(B)/obj-san/%.o,$(LIB_SRC))
 HOST_TESTS := $(patsubst tests/host/%.c,%,$(wildcard tests/host/test_*.c))
-WRAP := $(foreach f,open close ioctl mmap munmap mprotect size dup sendmsg recvmsg listdir,-Wl,--wrap=vivtheap_sys_$(f))
+WRAP := $(foreach f,open close ioctl mmap munmap mprotect size is_dmabuf dup sendmsg recvmsg listdir,-Wl,--wrap=vivtheap_sys_$(f))
 
 .PHONY: all lib tool check demo host-check host-tests valgrind abi-check install \
 	install-check lint module guest clean

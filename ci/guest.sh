@@ -53,11 +53,19 @@ build_tests() {
 	[ -n "$libdrm" ] || die "no libdrm.a in $root"
 	rm -rf "$OUT/tests"
 	mkdir -p "$OUT/tests"
-	local cflags=(-static -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter
+	# libvivtheap and the vivtheap tool, cross-built for the guest.
+	make -s -C "$TOP" B="build/$TARGET/lib" CC="$cc" AR="${CROSS}ar" \
+		CFLAGS="-O2 -g" lib >"$OUT/lib.log" 2>&1 ||
+		{ cat "$OUT/lib.log" >&2; die "$TARGET: cross-building libvivtheap failed"; }
+	local lib=$OUT/lib/libvivtheap.a
+	local cflags=(-static -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter -D_GNU_SOURCE
+		-I"$TOP/libvivtheap/include" -I"$TOP/uapi"
 		-I"$root/usr/include/libdrm" -I"$root/usr/include")
+	"$cc" "${cflags[@]}" -o "$OUT/tests/vivtheap" "$TOP/tools/vivtheap.c" "$lib" -lpthread ||
+		die "$TARGET: building the vivtheap tool failed"
 	for t in "$TOP"/tests/guest/*.c; do
 		name=$(basename "$t" .c)
-		"$cc" "${cflags[@]}" -o "$OUT/tests/$name" "$t" "$libdrm" -lpthread ||
+		"$cc" "${cflags[@]}" -o "$OUT/tests/$name" "$t" "$lib" "$libdrm" -lpthread ||
 			die "$TARGET: building guest test $name failed"
 	done
 	# The kernel's own dmabuf-heap selftest, from the target's source.
@@ -87,6 +95,7 @@ make_initramfs() {
 	chmod +x "$ir/init"
 	cp "$OUT/vivtheap.ko" "$ir/lib/"
 	cp "$OUT"/tests/* "$ir/tests/"
+	mv "$ir/tests/vivtheap" "$ir/bin/vivtheap"
 	if [ -n "$MODDIR" ] && [ -n "${GUEST_MODULES:-}" ]; then
 		# The image's own modules and their dependencies, decompressed,
 		# in load order (from modules.dep).

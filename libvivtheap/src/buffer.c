@@ -50,12 +50,17 @@ int vivtheap_buffer_wrap(int fd, unsigned int flags, const char *heap,
 			 struct vivtheap_buffer **buf)
 {
 	struct vivtheap_buffer *b;
-	off_t size = vivtheap_sys_size(fd);
+	off_t size;
 	int ret;
 
+	ret = vivtheap_sys_is_dmabuf(fd);
+	if (ret <= 0) {
+		ret = ret ? ret : -EINVAL; /* not a dma-buf: not ours to take */
+		goto close_fd;
+	}
+	size = vivtheap_sys_size(fd);
 	if (size <= 0) {
-		/* lseek on a file that is not a dma-buf: not ours to take. */
-		ret = size < 0 && size != -ESPIPE ? (int)size : -EINVAL;
+		ret = size ? (int)size : -EINVAL;
 		goto close_fd;
 	}
 	b = calloc(1, sizeof(*b));

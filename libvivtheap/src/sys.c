@@ -3,6 +3,8 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -51,6 +53,22 @@ off_t vivtheap_sys_size(int fd)
 	off_t size = lseek(fd, 0, SEEK_END);
 
 	return size < 0 ? -errno : size;
+}
+
+int vivtheap_sys_is_dmabuf(int fd)
+{
+	char path[64], line[128];
+	int found = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	while (!found && fgets(line, sizeof(line), f))
+		found = !strncmp(line, "exp_name:", 9);
+	fclose(f);
+	return found;
 }
 
 int vivtheap_sys_dup(int fd)

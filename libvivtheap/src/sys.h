@@ -17,6 +17,8 @@ void *vivtheap_sys_mmap(size_t len, int prot, int fd, int *err);
 int vivtheap_sys_munmap(void *addr, size_t len);
 int vivtheap_sys_mprotect(void *addr, size_t len, int prot);
 off_t vivtheap_sys_size(int fd);
+/* 1 if fd is a dma-buf (its fdinfo has exp_name), 0 if not, or -errno. */
+int vivtheap_sys_is_dmabuf(int fd);
 int vivtheap_sys_dup(int fd);
 ssize_t vivtheap_sys_sendmsg(int sock, const struct msghdr *msg, int flags);
 ssize_t vivtheap_sys_recvmsg(int sock, struct msghdr *msg, int flags);

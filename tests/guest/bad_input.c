@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: MIT
 /* Bad input to each vivtheap heap, the control node and the dma-buf: each gets its documented errno, nothing leaks. */
-#define _GNU_SOURCE
 #include "gt.h"
 
 

@@ -322,8 +322,21 @@ static off_t fake_do_size(int fd)
 	if (!f)
 		return -EBADF;
 	if (f->kind != K_BUF)
-		return -ESPIPE;
-	return (long)buf_size[f->obj];
+		return 0; /* a character device */
+	return (off_t)buf_size[f->obj];
+}
+
+static int fake_do_is_dmabuf(int fd)
+{
+	struct ffd *f;
+	int ret = enter(FAKE_IS_DMABUF);
+
+	if (ret)
+		return ret;
+	f = get(fd);
+	if (!f)
+		return -EBADF;
+	return f->kind == K_BUF;
 }
 
 static int fake_do_dup(int fd)
@@ -489,6 +502,17 @@ off_t __wrap_vivtheap_sys_size(int fd)
 
 	pthread_mutex_lock(&lock);
 	r = fake_do_size(fd);
+	pthread_mutex_unlock(&lock);
+	return r;
+}
+
+int __wrap_vivtheap_sys_is_dmabuf(int fd);
+int __wrap_vivtheap_sys_is_dmabuf(int fd)
+{
+	int r;
+
+	pthread_mutex_lock(&lock);
+	r = fake_do_is_dmabuf(fd);
 	pthread_mutex_unlock(&lock);
 	return r;
 }

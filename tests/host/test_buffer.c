@@ -78,6 +78,10 @@ static void test_buffer_alloc_errors(void **state)
 	fake_fail(FAKE_SIZE, 1, EIO, 1);
 	assert_int_equal(vivtheap_buffer_alloc(heap, 4096, 0, &b), -EIO);
 	assert_null(b);
+	/* So does the dma-buf check (no /proc: -ENOENT). */
+	fake_fail(FAKE_IS_DMABUF, 1, ENOENT, 1);
+	assert_int_equal(vivtheap_buffer_alloc(heap, 4096, 0, &b), -ENOENT);
+	assert_null(b);
 	(void)state;
 }
 

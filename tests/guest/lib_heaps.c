@@ -1,0 +1,83 @@
+// SPDX-License-Identifier: MIT
+/* libvivtheap on the real heaps: listing, finding by properties, the fallback rules, alloc/map/brackets/name/import. */
+#include "gt.h"
+#include <vivtheap.h>
+
+int main(void)
+{
+	struct vivtheap_heap_desc *d;
+	struct vivtheap_heap *h;
+	struct vivtheap_buffer *b, *b2;
+	int have_kernel_cached = 0, ret;
+	size_t n, i;
+	char *p;
+	void *v;
+
+	CHECK(vivtheap_heaps_list(&d, &n) == 0);
+	CHECK(n >= 2);
+	/* ours first, described by the control node */
+	CHECK(!strcmp(d[0].name, VIVTHEAP_HEAP_UNCACHED_NAME));
+	CHECK(d[0].caching == VIVTHEAP_CACHING_UNCACHED);
+	CHECK(d[0].props == (VIVTHEAP_PROP_VIVTHEAP | VIVTHEAP_PROP_CONTIGUOUS));
+	CHECK(!strcmp(d[1].name, VIVTHEAP_HEAP_WC_NAME));
+	CHECK(d[1].caching == VIVTHEAP_CACHING_WC);
+	for (i = 0; i < n; i++) {
+		printf("heap %s caching %d props %u\n", d[i].name, d[i].caching, d[i].props);
+		have_kernel_cached |= d[i].caching == VIVTHEAP_CACHING_CACHED;
+	}
+	vivtheap_heaps_list_free(d);
+
+	CHECK(vivtheap_heap_find(VIVTHEAP_CACHING_WC, VIVTHEAP_PROP_CONTIGUOUS, 0, &h) == 0);
+	CHECK(!strcmp(vivtheap_heap_name(h), VIVTHEAP_HEAP_WC_NAME));
+	CHECK(!vivtheap_heap_is_fallback(h));
+	vivtheap_heap_close(h);
+
+	/* Cached: the kernel's heaps where there are some; else never silently. */
+	ret = vivtheap_heap_find(VIVTHEAP_CACHING_CACHED, 0, 0, &h);
+	if (have_kernel_cached) {
+		CHECK(ret == 0);
+		CHECK(vivtheap_heap_caching(h) == VIVTHEAP_CACHING_CACHED);
+		vivtheap_heap_close(h);
+	} else {
+		CHECK(ret == -ENOENT);
+		CHECK(vivtheap_heap_find(VIVTHEAP_CACHING_CACHED, 0,
+					 VIVTHEAP_FIND_ALLOW_FALLBACK, &h) == 0);
+		CHECK(vivtheap_heap_is_fallback(h));
+		CHECK(vivtheap_heap_caching(h) != VIVTHEAP_CACHING_CACHED);
+		vivtheap_heap_close(h);
+	}
+
+	CHECK(vivtheap_heap_open(VIVTHEAP_HEAP_UNCACHED_NAME, &h) == 0);
+	CHECK(vivtheap_buffer_alloc(h, 100000, 0, &b) == 0);
+	CHECK(vivtheap_buffer_size(b) == 102400);
+	CHECK(vivtheap_buffer_caching(b) == VIVTHEAP_CACHING_UNCACHED);
+	CHECK(vivtheap_buffer_set_name(b, "lib-test") == 0);
+	CHECK(vivtheap_buffer_map(b, &v) == 0);
+	p = v;
+	CHECK(vivtheap_buffer_begin(b, VIVTHEAP_ACCESS_WRITE) == 0);
+	memset(p, 0x33, vivtheap_buffer_size(b));
+	CHECK(vivtheap_buffer_end(b, VIVTHEAP_ACCESS_READ) == -EINVAL);
+	CHECK(vivtheap_buffer_end(b, VIVTHEAP_ACCESS_WRITE) == 0);
+	CHECK(vivtheap_buffer_end(b, VIVTHEAP_ACCESS_WRITE) == -EPERM);
+	/* import: the same buffer, known through the control node */
+	CHECK(vivtheap_buffer_import(vivtheap_buffer_fd(b), 0, &b2) == 0);
+	CHECK(!strcmp(vivtheap_buffer_heap_name(b2), VIVTHEAP_HEAP_UNCACHED_NAME));
+	CHECK(vivtheap_buffer_caching(b2) == VIVTHEAP_CACHING_UNCACHED);
+	CHECK(vivtheap_buffer_begin(b2, VIVTHEAP_ACCESS_READ) == 0);
+	{
+		void *v2;
+
+		CHECK(vivtheap_buffer_map(b2, &v2) == 0);
+		CHECK(((char *)v2)[102399] == 0x33);
+		CHECK(vivtheap_buffer_unmap(b2) == 0);
+	}
+	CHECK(vivtheap_buffer_end(b2, VIVTHEAP_ACCESS_READ) == 0);
+	vivtheap_buffer_free(b2);
+	CHECK(vivtheap_buffer_unmap(b) == 0);
+	vivtheap_buffer_free(b);
+	/* a bad size comes back as the kernel's errno */
+	CHECK(vivtheap_buffer_alloc(h, (size_t)1 << 30, 0, &b) == -ENOMEM);
+	vivtheap_heap_close(h);
+	CHECK(gt_stat(VIVTHEAP_HEAP_UNCACHED_NAME, "buffers") == 0);
+	return 0;
+}
