@@ -63,7 +63,7 @@ build_tests() {
 		-I"$root/usr/include/libdrm" -I"$root/usr/include")
 	"$cc" "${cflags[@]}" -o "$OUT/tests/vivtheap" "$TOP/tools/vivtheap.c" "$lib" -lpthread ||
 		die "$TARGET: building the vivtheap tool failed"
-	for t in "$TOP"/tests/guest/*.c; do
+	for t in "$TOP"/tests/guest/*.c "$TOP"/docs/examples/*.c; do
 		name=$(basename "$t" .c)
 		"$cc" "${cflags[@]}" -o "$OUT/tests/$name" "$t" "$lib" "$libdrm" -lpthread ||
 			die "$TARGET: building guest test $name failed"
@@ -176,7 +176,7 @@ n=0
 while read -r _ name status reason; do
 	n=$((n + 1))
 	case $status in
-	pass) echo "ok $n - $TARGET/$BACKEND $name" ;;
+	pass) echo "ok $n - $TARGET/$BACKEND $name${reason:+ ($reason)}" ;;
 	skip) echo "ok $n - $TARGET/$BACKEND $name # SKIP $reason" ;;
 	*) echo "not ok $n - $TARGET/$BACKEND $name # $reason" ;;
 	esac >>"$RUN/results.tap"

@@ -39,7 +39,7 @@ MODULE_PARM_DESC(dma_bits, "DMA address width of the buffers' device (default 32
 static char *backend = "auto";
 module_param(backend, charp, 0444);
 MODULE_PARM_DESC(backend,
-		 "auto|heap|chardev: the dma-heap core or own nodes (default auto: heap if exported)");
+		 "auto|heap|chardev: the dma-heap core or own nodes (auto: heap if exported, 64-bit)");
 
 struct vivtheap_heap vivtheap_heaps[VIVTHEAP_NR_HEAPS];
 
@@ -105,7 +105,13 @@ static int vivtheap_backend_choose(void)
 		}
 		vivtheap_use_heap_backend = true;
 	} else if (!strcmp(backend, "auto")) {
-		vivtheap_use_heap_backend = vivtheap_heap_backend_available();
+		/*
+		 * The core narrows the u64 len to size_t before the heap sees
+		 * it, so on 32-bit 2^32 + 4096 bytes becomes 4 KiB: there the
+		 * chardev backend, which checks first, is the safe default.
+		 */
+		vivtheap_use_heap_backend = vivtheap_heap_backend_available() &&
+					    BITS_PER_LONG == 64;
 	} else {
 		pr_err("vivtheap: backend=%s: want auto, heap or chardev\n",
 		       backend);

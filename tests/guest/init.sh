@@ -92,6 +92,8 @@ run_test() {
 	new=$(dmesg | tail -n +$((before + 1)) | drop_known "$name")
 	known=""
 	[ -f /tmp/known ] && known="with a known warning: $(sort -u /tmp/known | head -n1 | cut -c7-)"
+	# A test's own note of a known kernel bug it met (KNOWN lines).
+	grep -q '^KNOWN ' /tmp/out && known="$known known: $(sed -n 's/^KNOWN //p' /tmp/out | sort -u | head -n1)"
 	if [ $rc = 0 ] && echo "$new" | grep -Eq "$BAD"; then
 		echo "$new" | grep -E "$BAD" | head -n 5 | sed "s/^/# $name: dmesg: /"
 		result "$name" fail "new kernel warning in dmesg"
