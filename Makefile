@@ -9,6 +9,7 @@
 #   make module TARGET=vivt-6.1      build vivtheap.ko for one target
 #   make guest TARGET=vivt-6.1 BACKEND=chardev   guest tests on one target
 #   make install PREFIX=/usr/local DESTDIR=      library, header, .pc, tool, man
+#   make bench TARGET=vivt-latest   benchmarks under qemu -icount
 #   make lint         checkpatch, kernel-doc, shellcheck, cppcheck
 
 PREFIX ?= /usr/local
@@ -40,7 +41,7 @@ HOST_TESTS := $(patsubst tests/host/%.c,%,$(wildcard tests/host/test_*.c))
 WRAP := $(foreach f,open close ioctl mmap munmap mprotect size is_dmabuf dup sendmsg recvmsg listdir,-Wl,--wrap=vivtheap_sys_$(f))
 
 .PHONY: all lib tool check demo host-check host-tests valgrind abi-check install \
-	install-check lint module guest clean
+	install-check lint module guest bench clean
 
 all: lib tool
 
@@ -104,19 +105,23 @@ install: lib tool
 	install -m 644 tools/vivtheap.1 $(DESTDIR)$(PREFIX)/share/man/man1/
 
 lint:
-	ci/lint.sh $(TAP)
+	bash ci/lint.sh $(TAP)
 
 check:
-	ci/check.sh
+	bash ci/check.sh
 
 demo:
-	ci/demo.sh
+	bash ci/demo.sh
 
 module:
 	ci/guest.sh $(TARGET) none module
 
 guest:
 	ci/guest.sh $(TARGET) $(BACKEND)
+
+# Benchmarks under qemu -icount: make bench TARGET=vivt-latest BACKEND=chardev
+bench:
+	ci/guest.sh $(or $(TARGET),vivt-latest) $(or $(BACKEND),chardev) bench
 
 clean:
 	rm -rf build

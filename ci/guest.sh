@@ -14,6 +14,7 @@ BACKEND=${2:?backend}
 MODE=${3:-test}
 RUN=$BUILD/$TARGET-$BACKEND
 [ "$MODE" = demo ] && RUN=$BUILD/$TARGET-demo
+[ "$MODE" = bench ] && RUN=$BUILD/$TARGET-$BACKEND-bench
 OUT=$BUILD/$TARGET
 mkdir -p "$RUN" "$OUT"
 
@@ -63,7 +64,7 @@ build_tests() {
 		-I"$root/usr/include/libdrm" -I"$root/usr/include")
 	"$cc" "${cflags[@]}" -o "$OUT/tests/vivtheap" "$TOP/tools/vivtheap.c" "$lib" -lpthread ||
 		die "$TARGET: building the vivtheap tool failed"
-	for t in "$TOP"/tests/guest/*.c "$TOP"/docs/examples/*.c; do
+	for t in "$TOP"/tests/guest/*.c "$TOP"/docs/examples/*.c "$TOP"/tests/bench/*.c; do
 		name=$(basename "$t" .c)
 		"$cc" "${cflags[@]}" -o "$OUT/tests/$name" "$t" "$lib" "$libdrm" -lpthread ||
 			die "$TARGET: building guest test $name failed"
@@ -131,9 +132,12 @@ boot() {
 	append="console=$CONSOLE rdinit=/init panic=-1 oops=panic ${KAPPEND:-} vivtheap.backend=$BACKEND vivtheap.mode=$MODE"
 	[ -n "${VIVTHEAP_TESTS:-}" ] && append="$append vivtheap.tests=$VIVTHEAP_TESTS"
 	[ -n "$DTB" ] && dtb=(-dtb "$DTB")
+	# Benchmarks: guest time as a function of the instruction count.
+	[ "$MODE" = bench ] && extra+=(-icount "shift=3,sleep=off")
 	log "$TARGET: booting ($BACKEND backend, $MODE, timeout ${timeout}s)"
 	local start=$SECONDS rc=0 extra=()
 	read -ra extra <<<"${VIVTHEAP_QEMU_EXTRA:-}"
+	[ "$MODE" = bench ] && timeout=$((timeout * 3))
 	timeout --foreground -k 10 "$timeout" "${QEMU[@]}" -nographic -no-reboot \
 		-kernel "$KERNEL" "${dtb[@]}" -initrd "$OUT/initramfs.cpio.gz" \
 		-append "$append" "${extra[@]}" </dev/null >"$RUN/serial.log" 2>&1 || rc=$?
@@ -159,8 +163,8 @@ make_initramfs "$ROOT"
 boot_ok=0
 boot || boot_ok=1
 
-if [ "$MODE" = demo ]; then
-	sed -n '/^VIVTHEAP-BEGIN/,/^VIVTHEAP-DEMO-RC/p' "$RUN/serial.log" | sed '1d;$d'
+if [ "$MODE" = demo ] || [ "$MODE" = bench ]; then
+	sed -n '/^VIVTHEAP-BEGIN/,/^VIVTHEAP-DEMO-RC/p' "$RUN/serial.log" | sed '1d;$d' | tee "$RUN/report.txt"
 	rc=$(sed -n 's/^VIVTHEAP-DEMO-RC \([0-9]*\)/\1/p' "$RUN/serial.log")
 	[ "$boot_ok" = 0 ] && [ "${rc:-1}" = 0 ]
 	exit

@@ -3,6 +3,34 @@
 #include "gt.h"
 #include <sys/stat.h>
 
+/* Allocate, dirty, free, allocate again: zero, at 4 KiB and 8 MiB. */
+static void check_rezeroed(const char *heap, int hfd)
+{
+	static const size_t sizes[] = { 4096, 8 << 20 };
+	unsigned int i, round;
+	size_t j;
+
+	for (i = 0; i < 2; i++) {
+		for (round = 0; round < 2; round++) {
+			int fd = gt_alloc(hfd, sizes[i], O_RDWR);
+			uint8_t *p;
+
+			CHECK(fd >= 0);
+			p = mmap(NULL, sizes[i], PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+			CHECK(p != MAP_FAILED);
+			CHECK(gt_sync(fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW) == 0);
+			for (j = 0; j < sizes[i]; j++)
+				if (p[j])
+					FAIL("%s: reallocated %zu-byte buffer not zero at %zu",
+					     heap, sizes[i], j);
+			memset(p, 0xa5, sizes[i]);
+			CHECK(gt_sync(fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW) == 0);
+			munmap(p, sizes[i]);
+			close(fd);
+		}
+	}
+}
+
 static void check_heap(const char *heap, int ctl, uint32_t want_mode)
 {
 	static const uint64_t sizes[] = { 4096, 1 << 20, 12 << 20 };
@@ -53,6 +81,7 @@ static void check_heap(const char *heap, int ctl, uint32_t want_mode)
 		close(fd);
 		printf("%s: %llu bytes ok\n", heap, (unsigned long long)n);
 	}
+	check_rezeroed(heap, hfd);
 	close(hfd);
 }
 

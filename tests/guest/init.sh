@@ -82,8 +82,13 @@ drop_known() {
 	END { if (inblk) flush() }'
 }
 
+# Live dma-bufs in the whole system, from the dma-buf core's own list.
+BUFINFO=/sys/kernel/debug/dma_buf/bufinfo
+dmabufs() { sed -n 's/^Total \([0-9]*\) objects.*/\1/p' $BUFINFO 2>/dev/null; }
+
 run_test() {
 	name=$1 timeout=$2
+	bufs_before=$(dmabufs)
 	before=$(dmesg | wc -l)
 	timeout "$timeout" "/tests/$name" >/tmp/out 2>&1
 	rc=$?
@@ -94,7 +99,10 @@ run_test() {
 	[ -f /tmp/known ] && known="with a known warning: $(sort -u /tmp/known | head -n1 | cut -c7-)"
 	# A test's own note of a known kernel bug it met (KNOWN lines).
 	grep -q '^KNOWN ' /tmp/out && known="$known known: $(sed -n 's/^KNOWN //p' /tmp/out | sort -u | head -n1)"
-	if [ $rc = 0 ] && echo "$new" | grep -Eq "$BAD"; then
+	bufs_after=$(dmabufs)
+	if [ $rc = 0 ] && [ "$bufs_before" != "$bufs_after" ]; then
+		result "$name" fail "dma-bufs alive before $bufs_before, after $bufs_after (bufinfo)"
+	elif [ $rc = 0 ] && echo "$new" | grep -Eq "$BAD"; then
 		echo "$new" | grep -E "$BAD" | head -n 5 | sed "s/^/# $name: dmesg: /"
 		result "$name" fail "new kernel warning in dmesg"
 	elif [ $rc = 0 ]; then
@@ -112,6 +120,9 @@ echo "VIVTHEAP-BEGIN"
 if [ "$MODE" = demo ]; then
 	/tests/demo
 	echo "VIVTHEAP-DEMO-RC $?"
+elif [ "$MODE" = bench ]; then
+	/tests/heapbench 20 && vivtheap bench --rounds 20
+	echo "VIVTHEAP-DEMO-RC $?"
 else
 	while read -r name timeout; do
 		case "$name" in ''|\#*) continue ;; esac
@@ -122,7 +133,7 @@ else
 	done </tests/list
 fi
 
-if [ -w $KML ] && [ "$MODE" != demo ]; then
+if [ -w $KML ] && [ "$MODE" = test ]; then
 	sleep 6
 	echo scan >$KML
 	echo scan >$KML

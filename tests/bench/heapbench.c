@@ -1,0 +1,225 @@
+// SPDX-License-Identifier: MIT
+/*
+ * heapbench: vivtheap's heaps against the kernel's own, same boot. Run in
+ * the guest under qemu -icount (make bench), so times are a function of the
+ * instruction count. Prints microseconds and ratios:
+ *  - DMA_BUF_IOCTL_SYNC start+end pair at 4 KiB and 12 MiB, and at 12 MiB
+ *    while an importer (vgem) holds the buffer attached and mapped;
+ *  - alloc+free at 4 KiB, 1, 3 and 12 MiB;
+ *  - mmap + write one byte per page of 12 MiB, with the page faults taken.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
+#include <linux/dma-buf.h>
+#include <linux/dma-heap.h>
+#include <xf86drm.h>
+
+#define MAX_HEAPS 8
+static const size_t sizes[] = { 4096, 1 << 20, 3 << 20, 12 << 20 };
+#define NSIZES 4
+
+struct result {
+	char name[64];
+	double alloc[NSIZES];
+	double sync4k, sync12m, sync12m_imported;
+	double touch_ms;
+	long faults;
+};
+
+static double now_us(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec * 1e6 + (double)t.tv_nsec / 1e3;
+}
+
+static int alloc_fd(int hfd, size_t size)
+{
+	struct dma_heap_allocation_data d = { .len = size, .fd_flags = O_RDWR | O_CLOEXEC };
+
+	return ioctl(hfd, DMA_HEAP_IOCTL_ALLOC, &d) ? -errno : (int)d.fd;
+}
+
+static int sync_pair(int fd)
+{
+	struct dma_buf_sync s = { .flags = DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW };
+
+	if (ioctl(fd, DMA_BUF_IOCTL_SYNC, &s))
+		return -1;
+	s.flags = DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW;
+	return ioctl(fd, DMA_BUF_IOCTL_SYNC, &s);
+}
+
+static double time_syncs(int fd, int rounds)
+{
+	double t0 = now_us();
+	int i;
+
+	for (i = 0; i < rounds; i++)
+		if (sync_pair(fd))
+			return -1;
+	return (now_us() - t0) / rounds;
+}
+
+static int open_vgem(void)
+{
+	char path[32];
+	int i;
+
+	for (i = 0; i < 8; i++) {
+		drmVersionPtr v;
+		int fd;
+
+		snprintf(path, sizeof(path), "/dev/dri/card%d", i);
+		fd = open(path, O_RDWR | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		v = drmGetVersion(fd);
+		if (v && !strcmp(v->name, "vgem")) {
+			drmFreeVersion(v);
+			return fd;
+		}
+		drmFreeVersion(v);
+		close(fd);
+	}
+	return -1;
+}
+
+static int bench(const char *name, int rounds, int vgem, struct result *r)
+{
+	char path[128];
+	struct rusage ru0, ru1;
+	int hfd, fd, i, s;
+	uint32_t handle;
+	double t0;
+	volatile char *p;
+
+	snprintf(path, sizeof(path), "/dev/dma_heap/%s", name);
+	hfd = open(path, O_RDONLY | O_CLOEXEC);
+	if (hfd < 0)
+		return -1;
+	strncpy(r->name, name, sizeof(r->name) - 1);
+	for (s = 0; s < NSIZES; s++) {
+		/* one warm-up, then the timed rounds */
+		fd = alloc_fd(hfd, sizes[s]);
+		if (fd < 0)
+			goto fail;
+		close(fd);
+		t0 = now_us();
+		for (i = 0; i < rounds; i++) {
+			fd = alloc_fd(hfd, sizes[s]);
+			if (fd < 0)
+				goto fail;
+			close(fd);
+		}
+		r->alloc[s] = (now_us() - t0) / rounds;
+	}
+	fd = alloc_fd(hfd, 4096);
+	r->sync4k = time_syncs(fd, rounds * 10);
+	close(fd);
+	fd = alloc_fd(hfd, 12 << 20);
+	r->sync12m = time_syncs(fd, rounds * 10);
+	r->sync12m_imported = -1;
+	if (vgem >= 0 && !drmPrimeFDToHandle(vgem, fd, &handle)) {
+		r->sync12m_imported = time_syncs(fd, rounds * 10);
+		drmCloseBufferHandle(vgem, handle);
+	}
+	/* mmap + touch every page */
+	getrusage(RUSAGE_SELF, &ru0);
+	t0 = now_us();
+	p = mmap(NULL, 12 << 20, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED)
+		goto fail_fd;
+	sync_pair(fd); /* not timed apart: the bracket around the writes */
+	for (i = 0; i < (12 << 20); i += 4096)
+		p[i] = 1;
+	r->touch_ms = (now_us() - t0) / 1000;
+	getrusage(RUSAGE_SELF, &ru1);
+	r->faults = (ru1.ru_minflt - ru0.ru_minflt) + (ru1.ru_majflt - ru0.ru_majflt);
+	munmap((void *)p, 12 << 20);
+	close(fd);
+	close(hfd);
+	return 0;
+fail_fd:
+	close(fd);
+fail:
+	close(hfd);
+	return -1;
+}
+
+static const struct result *find(const struct result *r, int n, const char *const *names)
+{
+	int i, j;
+
+	for (j = 0; names[j]; j++)
+		for (i = 0; i < n; i++)
+			if (!strcmp(r[i].name, names[j]))
+				return &r[i];
+	return NULL;
+}
+
+int main(int argc, char **argv)
+{
+	static const char *const sys_names[] = { "system", NULL };
+	static const char *const cma_names[] = { "default_cma_region", "reserved", "linux,cma", NULL };
+	const char *names[MAX_HEAPS] = { "vivtheap-uncached", "vivtheap-wc", "system",
+					 "default_cma_region", "reserved", "linux,cma" };
+	struct result r[MAX_HEAPS];
+	const struct result *sys, *cma;
+	int rounds = argc > 1 ? atoi(argv[1]) : 20, n = 0, i, s, vgem = open_vgem();
+
+	memset(r, 0, sizeof(r));
+	for (i = 0; i < 6; i++)
+		if (!bench(names[i], rounds, vgem, &r[n]))
+			n++;
+	sys = find(r, n, sys_names);
+	cma = find(r, n, cma_names);
+	printf("\nheapbench: %d rounds, virtual microseconds (qemu -icount)\n", rounds);
+	printf("%-20s %9s %9s %9s %9s | %8s %8s %8s | %9s %7s\n", "heap", "a+f 4K", "a+f 1M",
+	       "a+f 3M", "a+f 12M", "sync 4K", "sync 12M", "12M imp", "touch ms", "faults");
+	for (i = 0; i < n; i++) {
+		printf("%-20s", r[i].name);
+		for (s = 0; s < NSIZES; s++)
+			printf(" %9.1f", r[i].alloc[s]);
+		printf(" | %8.1f %8.1f %8.1f | %9.1f %7ld\n", r[i].sync4k, r[i].sync12m,
+		       r[i].sync12m_imported, r[i].touch_ms, r[i].faults);
+	}
+	printf("\nratios (vivtheap / kernel heap, same boot; < 1 is faster)\n");
+	for (i = 0; i < n && i < 2; i++) {
+		if (strncmp(r[i].name, "vivtheap", 8))
+			continue;
+		printf("%-20s sync12M/sync4K %.2f", r[i].name, r[i].sync12m / r[i].sync4k);
+		if (r[i].sync12m_imported > 0)
+			printf("  imported12M/4K %.2f", r[i].sync12m_imported / r[i].sync4k);
+		if (sys)
+			printf("  sync4K/system %.2f", r[i].sync4k / sys->sync4k);
+		printf("\n");
+		for (s = 0; s < NSIZES; s++) {
+			printf("%-20s alloc+free %5zu KiB:", "", sizes[s] >> 10);
+			if (sys)
+				printf("  /system %.2f", r[i].alloc[s] / sys->alloc[s]);
+			if (cma)
+				printf("  /%s %.2f", cma->name, r[i].alloc[s] / cma->alloc[s]);
+			printf("\n");
+		}
+		printf("%-20s mmap+touch 12 MiB: %ld faults", "", r[i].faults);
+		if (sys)
+			printf("  /system %.2f", r[i].touch_ms / sys->touch_ms);
+		if (cma)
+			printf("  /%s %.2f", cma->name, r[i].touch_ms / cma->touch_ms);
+		printf("\n");
+	}
+	if (vgem >= 0)
+		close(vgem);
+	return n >= 2 ? 0 : 1;
+}
