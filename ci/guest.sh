@@ -129,7 +129,7 @@ make_initramfs() {
 # --- boot -------------------------------------------------------------------
 boot() {
 	local timeout=${VIVTHEAP_GUEST_TIMEOUT:-900} append dtb=()
-	append="console=$CONSOLE rdinit=/init panic=-1 oops=panic ${KAPPEND:-} vivtheap.backend=$BACKEND vivtheap.mode=$MODE"
+	append="console=$CONSOLE rdinit=/init panic=-1 oops=panic log_buf_len=1M ${KAPPEND:-} vivtheap.backend=$BACKEND vivtheap.mode=$MODE"
 	[ -n "${VIVTHEAP_TESTS:-}" ] && append="$append vivtheap.tests=$VIVTHEAP_TESTS"
 	[ -n "$DTB" ] && dtb=(-dtb "$DTB")
 	# Benchmarks: guest time as a function of the instruction count.

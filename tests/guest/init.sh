@@ -36,9 +36,13 @@ if [ -f /modules/order ]; then
 	done </modules/order
 fi
 
-before=$(dmesg | wc -l)
+# The kernel log is read and cleared around every step (dmesg -c), so each
+# step sees exactly its own lines even when the ring buffer wraps; all of it
+# is kept in /tmp/dmesg.all for the end.
+newlog() { dmesg -c | tee -a /tmp/dmesg.all; }
+newlog >/dev/null
 if insmod /lib/vivtheap.ko backend="$BACKEND" 2>/tmp/insmod.err; then
-	new=$(dmesg | tail -n +$((before + 1)))
+	new=$(newlog)
 	if echo "$new" | grep -Eq "$BAD"; then
 		result module-load fail "kernel warning at insmod"
 	else
@@ -86,15 +90,24 @@ drop_known() {
 BUFINFO=/sys/kernel/debug/dma_buf/bufinfo
 dmabufs() { sed -n 's/^Total \([0-9]*\) objects.*/\1/p' $BUFINFO 2>/dev/null; }
 
+# Lines logged between steps count too: a late warning fails a pseudo-test.
+gap_check() {
+	gap=$(newlog)
+	if echo "$gap" | grep -Eq "$BAD"; then
+		echo "$gap" | grep -E "$BAD" | head -n 5 | sed "s/^/# $1: dmesg: /"
+		result "$1" fail "kernel warning between tests"
+	fi
+}
+
 run_test() {
 	name=$1 timeout=$2
 	bufs_before=$(dmabufs)
-	before=$(dmesg | wc -l)
+	gap_check "before-$name"
 	timeout "$timeout" "/tests/$name" >/tmp/out 2>&1
 	rc=$?
 	sed "s/^/# $name: /" /tmp/out
 	rm -f /tmp/known
-	new=$(dmesg | tail -n +$((before + 1)) | drop_known "$name")
+	new=$(newlog | drop_known "$name")
 	known=""
 	[ -f /tmp/known ] && known="with a known warning: $(sort -u /tmp/known | head -n1 | cut -c7-)"
 	# A test's own note of a known kernel bug it met (KNOWN lines).
@@ -145,8 +158,9 @@ if [ -w $KML ] && [ "$MODE" = test ]; then
 	fi
 fi
 echo "VIVTHEAP-END"
+gap_check after-tests
 echo "VIVTHEAP-DMESG-BEGIN"
-dmesg
+cat /tmp/dmesg.all
 echo "VIVTHEAP-DMESG-END"
 sync
 reboot -f
