@@ -140,6 +140,7 @@ static int vivtheap_buffer_mmap(struct dma_buf *dmabuf,
 		return -EINVAL;
 
 	vm_flags_set(vma, VM_DONTEXPAND | VM_DONTDUMP);
+	vma->vm_page_prot = vivtheap_maint_user_prot(vma->vm_page_prot);
 	/* Same attributes as the kernel alias: never a cacheable user alias. */
 	ret = dma_mmap_attrs(buffer->heap->dev, vma, buffer->vaddr,
 			     buffer->dma_addr, buffer->size,

@@ -12,6 +12,7 @@
  */
 
 #include <linux/dma-direction.h>
+#include <linux/pgtable.h>
 #include <asm/barrier.h>
 
 #include "vivtheap.h"
@@ -82,4 +83,26 @@ void vivtheap_maint_end(struct vivtheap_buffer *buffer,
 		vivtheap_drain_write_buffer();
 		vivtheap_stat_add(heap, VIVTHEAP_STAT_DRAIN_WB, 1);
 	}
+}
+
+/**
+ * vivtheap_maint_user_prot() - page protection for a user mapping
+ * @prot: the VMA's protection, before the DMA attributes are applied
+ *
+ * ARM keeps the PTE dirty bit in software: a writable PTE without
+ * L_PTE_DIRTY is installed read-only in hardware (cpu_*_set_pte_ext), so the
+ * first write to every page faults only to set the bit. A PFN mapping has no
+ * page cache to write back, so the mapping starts dirty and no access faults
+ * once mmap() has returned. A read-only mapping stays read-only
+ * (L_PTE_RDONLY wins in set_pte_ext).
+ *
+ * Return: @prot, with the dirty bit where the architecture has one.
+ */
+pgprot_t vivtheap_maint_user_prot(pgprot_t prot)
+{
+#ifdef CONFIG_ARM
+	return __pgprot(pgprot_val(prot) | L_PTE_DIRTY);
+#else
+	return prot;
+#endif
 }

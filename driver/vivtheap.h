@@ -22,6 +22,7 @@
 #include <linux/list.h>
 #include <linux/miscdevice.h>
 #include <linux/mutex.h>
+#include <linux/pgtable.h>
 #include <linux/types.h>
 
 #include "../uapi/linux/vivtheap.h"
@@ -144,6 +145,8 @@ void vivtheap_maint_begin(struct vivtheap_buffer *buffer,
 			  enum dma_data_direction dir);
 void vivtheap_maint_end(struct vivtheap_buffer *buffer,
 			enum dma_data_direction dir);
+
+pgprot_t vivtheap_maint_user_prot(pgprot_t prot);
 
 int vivtheap_chardev_register(struct vivtheap_heap *heap);
 void vivtheap_chardev_unregister(struct vivtheap_heap *heap);

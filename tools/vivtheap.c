@@ -259,17 +259,17 @@ static int bench_heap(const char *name, int rounds)
 		goto fail;
 	fd = vivtheap_buffer_fd(buf);
 	t0 = now_us();
-	for (r = 0; r < rounds * 10; r++)
+	for (r = 0; r < rounds * 50; r++)
 		if (raw_sync(fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW) ||
 		    raw_sync(fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW))
 			goto fail_buf;
-	raw = (now_us() - t0) / (rounds * 10);
+	raw = (now_us() - t0) / (rounds * 50);
 	t0 = now_us();
-	for (r = 0; r < rounds * 10; r++)
+	for (r = 0; r < rounds * 50; r++)
 		if (vivtheap_buffer_begin(buf, VIVTHEAP_ACCESS_RW) ||
 		    vivtheap_buffer_end(buf, VIVTHEAP_ACCESS_RW))
 			goto fail_buf;
-	lib = (now_us() - t0) / (rounds * 10);
+	lib = (now_us() - t0) / (rounds * 50);
 	printf("%-20s sync pair      4 KiB  raw %9.1f us  lib %9.1f us  overhead %+6.1f %%\n",
 	       name, raw, lib, (lib - raw) * 100 / raw);
 	vivtheap_buffer_free(buf);
@@ -279,12 +279,12 @@ static int bench_heap(const char *name, int rounds)
 		if (vivtheap_buffer_map(buf, &v))
 			goto fail_buf;
 		t0 = now_us();
-		for (r = 0; r < rounds * 10; r++)
+		for (r = 0; r < rounds * 50; r++)
 			if (vivtheap_buffer_begin(buf, VIVTHEAP_ACCESS_RW) ||
 			    vivtheap_buffer_end(buf, VIVTHEAP_ACCESS_RW))
 				goto fail_buf;
 		printf("%-20s sync pair, checker mode  %9.1f us  (+%.1f us per bracket)\n", name,
-		       (now_us() - t0) / (rounds * 10), (now_us() - t0) / (rounds * 10) - lib);
+		       (now_us() - t0) / (rounds * 50), (now_us() - t0) / (rounds * 50) - lib);
 		vivtheap_buffer_free(buf);
 	}
 	close(hfd);

@@ -46,17 +46,20 @@ static void vivtheap_buffer_query(struct vivtheap_buffer *buf)
 }
 
 int vivtheap_buffer_wrap(int fd, unsigned int flags, const char *heap,
-			 enum vivtheap_caching caching,
+			 enum vivtheap_caching caching, bool from_heap,
 			 struct vivtheap_buffer **buf)
 {
 	struct vivtheap_buffer *b;
 	off_t size;
 	int ret;
 
-	ret = vivtheap_sys_is_dmabuf(fd);
-	if (ret <= 0) {
-		ret = ret ? ret : -EINVAL; /* not a dma-buf: not ours to take */
-		goto close_fd;
+	/* A heap's answer is a dma-buf; what was received or imported is checked. */
+	if (!from_heap) {
+		ret = vivtheap_sys_is_dmabuf(fd);
+		if (ret <= 0) {
+			ret = ret ? ret : -EINVAL; /* not a dma-buf: not ours to take */
+			goto close_fd;
+		}
 	}
 	size = vivtheap_sys_size(fd);
 	if (size <= 0) {
@@ -79,7 +82,7 @@ int vivtheap_buffer_wrap(int fd, unsigned int flags, const char *heap,
 	if (heap) {
 		strncpy(b->heap, heap, sizeof(b->heap) - 1);
 	}
-	if (!heap || caching == VIVTHEAP_CACHING_UNKNOWN)
+	if (!heap)
 		vivtheap_buffer_query(b);
 	*buf = b;
 	return 0;
@@ -109,7 +112,7 @@ VIVTHEAP_EXPORT int vivtheap_buffer_alloc(struct vivtheap_heap *heap,
 		return ret;
 	/* From here the buffer object owns data.fd. */
 	return vivtheap_buffer_wrap((int)data.fd, flags, heap->name,
-				    heap->caching, buf);
+				    heap->caching, true, buf);
 }
 
 VIVTHEAP_EXPORT int vivtheap_buffer_import(int fd, unsigned int flags,
@@ -123,7 +126,7 @@ VIVTHEAP_EXPORT int vivtheap_buffer_import(int fd, unsigned int flags,
 	if (dup < 0)
 		return dup;
 	return vivtheap_buffer_wrap(dup, flags, NULL, VIVTHEAP_CACHING_UNKNOWN,
-				    buf);
+				    false, buf);
 }
 
 VIVTHEAP_EXPORT int vivtheap_buffer_fd(const struct vivtheap_buffer *buf)

@@ -43,9 +43,13 @@ void vivtheap_heap_describe(const char *name, enum vivtheap_caching *caching,
 /* The ioctl wrapper: retries EINTR/EAGAIN, returns 0/positive or -errno. */
 int vivtheap_ioctl(int fd, unsigned long request, void *arg);
 
-/* A new buffer object around fd (taken over); -errno, fd closed on error. */
+/*
+ * A new buffer object around fd (taken over); -errno, fd closed on error.
+ * from_heap: fd came from DMA_HEAP_IOCTL_ALLOC (known to be a dma-buf).
+ * heap NULL: ask the control node what the buffer is.
+ */
 int vivtheap_buffer_wrap(int fd, unsigned int flags, const char *heap,
-			 enum vivtheap_caching caching,
+			 enum vivtheap_caching caching, bool from_heap,
 			 struct vivtheap_buffer **buf);
 
 /* Checker mode (check.c). */

@@ -106,7 +106,7 @@ VIVTHEAP_EXPORT int vivtheap_buffer_recv(int sock, unsigned int flags,
 		wire.caching = VIVTHEAP_CACHING_UNKNOWN;
 	/* From here the buffer object owns fd (closed on failure). */
 	ret = vivtheap_buffer_wrap(fd, flags, wire.heap,
-				   (enum vivtheap_caching)wire.caching, buf);
+				   (enum vivtheap_caching)wire.caching, false, buf);
 	if (!ret && (*buf)->size != wire.size) {
 		vivtheap_buffer_free(*buf);
 		*buf = NULL;

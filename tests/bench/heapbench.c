@@ -125,13 +125,13 @@ static int bench(const char *name, int rounds, int vgem, struct result *r)
 		r->alloc[s] = (now_us() - t0) / rounds;
 	}
 	fd = alloc_fd(hfd, 4096);
-	r->sync4k = time_syncs(fd, rounds * 10);
+	r->sync4k = time_syncs(fd, rounds * 50);
 	close(fd);
 	fd = alloc_fd(hfd, 12 << 20);
-	r->sync12m = time_syncs(fd, rounds * 10);
+	r->sync12m = time_syncs(fd, rounds * 50);
 	r->sync12m_imported = -1;
 	if (vgem >= 0 && !drmPrimeFDToHandle(vgem, fd, &handle)) {
-		r->sync12m_imported = time_syncs(fd, rounds * 10);
+		r->sync12m_imported = time_syncs(fd, rounds * 50);
 		drmCloseBufferHandle(vgem, handle);
 	}
 	/* mmap + touch every page */

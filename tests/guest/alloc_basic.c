@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* Each vivtheap heap: allocate, size, zeroed, mmap, write and read back under sync brackets, info from the control node. */
 #include "gt.h"
+#include <sys/resource.h>
 #include <sys/stat.h>
 
 /* Allocate, dirty, free, allocate again: zero, at 4 KiB and 8 MiB. */
@@ -41,6 +42,7 @@ static void check_heap(const char *heap, int ctl, uint32_t want_mode)
 	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
 		struct vivtheap_ioc_buffer_info info = { 0 };
 		uint64_t n = sizes[i], j;
+		struct rusage ru0, ru1;
 		uint32_t *p;
 		int fd = gt_alloc(hfd, n, O_RDWR | O_CLOEXEC);
 
@@ -50,6 +52,7 @@ static void check_heap(const char *heap, int ctl, uint32_t want_mode)
 		CHECK((uint64_t)lseek(fd, 0, SEEK_END) == n);
 		p = mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 		CHECK(p != MAP_FAILED);
+		CHECK(getrusage(RUSAGE_SELF, &ru0) == 0);
 		CHECK(gt_sync(fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW) == 0);
 		for (j = 0; j < n / 4; j++)
 			if (p[j])
@@ -59,6 +62,12 @@ static void check_heap(const char *heap, int ctl, uint32_t want_mode)
 		for (j = 0; j < n / 4; j++)
 			p[j] = (uint32_t)(j * 2654435761u);
 		CHECK(gt_sync(fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW) == 0);
+		/* Every page was read and written: no fault after mmap() returned. */
+		CHECK(getrusage(RUSAGE_SELF, &ru1) == 0);
+		if (ru1.ru_minflt != ru0.ru_minflt || ru1.ru_majflt != ru0.ru_majflt)
+			FAIL("%s: %ld page faults touching a mapped %llu-byte buffer", heap,
+			     (ru1.ru_minflt - ru0.ru_minflt) + (ru1.ru_majflt - ru0.ru_majflt),
+			     (unsigned long long)n);
 		CHECK(munmap(p, n) == 0);
 
 		/* A second mapping sees what the first wrote. */
