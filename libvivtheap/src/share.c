@@ -21,56 +21,60 @@ struct vivtheap_wire {
 	char heap[VIVTHEAP_HEAP_NAME_MAX];
 };
 
-VIVTHEAP_EXPORT int vivtheap_buffer_send(const struct vivtheap_buffer *buf,
-					 int sock)
-{
+/* One message of the protocol: the wire header and room for one fd. */
+struct vivtheap_msg {
 	union {
 		char buf[CMSG_SPACE(sizeof(int))];
 		struct cmsghdr align;
 	} control;
 	struct vivtheap_wire wire;
-	struct iovec iov = { &wire, sizeof(wire) };
+	struct iovec iov;
 	struct msghdr msg;
+};
+
+static void vivtheap_msg_init(struct vivtheap_msg *m)
+{
+	memset(m, 0, sizeof(*m));
+	m->iov.iov_base = &m->wire;
+	m->iov.iov_len = sizeof(m->wire);
+	m->msg.msg_iov = &m->iov;
+	m->msg.msg_iovlen = 1;
+	m->msg.msg_control = m->control.buf;
+	m->msg.msg_controllen = sizeof(m->control.buf);
+}
+
+VIVTHEAP_EXPORT int vivtheap_buffer_send(const struct vivtheap_buffer *buf,
+					 int sock)
+{
+	struct vivtheap_msg m;
 	struct cmsghdr *c;
 	ssize_t ret;
 
 	if (!buf || sock < 0)
 		return -EINVAL;
-	memset(&wire, 0, sizeof(wire));
-	wire.magic = VIVTHEAP_WIRE_MAGIC;
-	wire.version = VIVTHEAP_WIRE_VERSION;
-	wire.size = buf->size;
-	wire.caching = buf->caching;
-	memcpy(wire.heap, buf->heap, sizeof(wire.heap));
-	memset(&control, 0, sizeof(control));
-	memset(&msg, 0, sizeof(msg));
-	msg.msg_iov = &iov;
-	msg.msg_iovlen = 1;
-	msg.msg_control = control.buf;
-	msg.msg_controllen = sizeof(control.buf);
-	c = CMSG_FIRSTHDR(&msg);
+	vivtheap_msg_init(&m);
+	m.wire.magic = VIVTHEAP_WIRE_MAGIC;
+	m.wire.version = VIVTHEAP_WIRE_VERSION;
+	m.wire.size = buf->size;
+	m.wire.caching = buf->caching;
+	memcpy(m.wire.heap, buf->heap, sizeof(m.wire.heap));
+	c = CMSG_FIRSTHDR(&m.msg);
 	c->cmsg_level = SOL_SOCKET;
 	c->cmsg_type = SCM_RIGHTS;
 	c->cmsg_len = CMSG_LEN(sizeof(int));
 	memcpy(CMSG_DATA(c), &buf->fd, sizeof(int));
 	do {
-		ret = vivtheap_sys_sendmsg(sock, &msg, 0);
+		ret = vivtheap_sys_sendmsg(sock, &m.msg, 0);
 	} while (ret == -EINTR);
 	if (ret < 0)
 		return (int)ret;
-	return ret == (ssize_t)sizeof(wire) ? 0 : -EPROTO;
+	return ret == (ssize_t)sizeof(m.wire) ? 0 : -EPROTO;
 }
 
 VIVTHEAP_EXPORT int vivtheap_buffer_recv(int sock, unsigned int flags,
 					 struct vivtheap_buffer **buf)
 {
-	union {
-		char buf[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} control;
-	struct vivtheap_wire wire;
-	struct iovec iov = { &wire, sizeof(wire) };
-	struct msghdr msg;
+	struct vivtheap_msg m;
 	struct cmsghdr *c;
 	int fd = -1, ret;
 	ssize_t n;
@@ -78,36 +82,32 @@ VIVTHEAP_EXPORT int vivtheap_buffer_recv(int sock, unsigned int flags,
 	if (!buf || sock < 0 ||
 	    (flags & ~(VIVTHEAP_BUFFER_CHECKED | VIVTHEAP_BUFFER_READONLY)))
 		return -EINVAL;
-	memset(&msg, 0, sizeof(msg));
-	msg.msg_iov = &iov;
-	msg.msg_iovlen = 1;
-	msg.msg_control = control.buf;
-	msg.msg_controllen = sizeof(control.buf);
+	vivtheap_msg_init(&m);
 	do {
-		n = vivtheap_sys_recvmsg(sock, &msg, MSG_WAITALL);
+		n = vivtheap_sys_recvmsg(sock, &m.msg, MSG_WAITALL);
 	} while (n == -EINTR);
 	if (n < 0)
 		return (int)n;
-	c = CMSG_FIRSTHDR(&msg);
+	c = CMSG_FIRSTHDR(&m.msg);
 	if (c && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS &&
 	    c->cmsg_len == CMSG_LEN(sizeof(int)))
 		memcpy(&fd, CMSG_DATA(c), sizeof(int));
 	if (n == 0 && fd < 0)
 		return -ECONNRESET;
-	if (n != (ssize_t)sizeof(wire) || fd < 0 ||
-	    (msg.msg_flags & (MSG_CTRUNC | MSG_TRUNC)) ||
-	    wire.magic != VIVTHEAP_WIRE_MAGIC ||
-	    wire.version != VIVTHEAP_WIRE_VERSION) {
+	if (n != (ssize_t)sizeof(m.wire) || fd < 0 ||
+	    (m.msg.msg_flags & (MSG_CTRUNC | MSG_TRUNC)) ||
+	    m.wire.magic != VIVTHEAP_WIRE_MAGIC ||
+	    m.wire.version != VIVTHEAP_WIRE_VERSION) {
 		ret = -EPROTO;
 		goto close_fd;
 	}
-	wire.heap[sizeof(wire.heap) - 1] = '\0';
-	if (wire.caching > VIVTHEAP_CACHING_CACHED)
-		wire.caching = VIVTHEAP_CACHING_UNKNOWN;
+	m.wire.heap[sizeof(m.wire.heap) - 1] = '\0';
+	if (m.wire.caching > VIVTHEAP_CACHING_CACHED)
+		m.wire.caching = VIVTHEAP_CACHING_UNKNOWN;
 	/* From here the buffer object owns fd (closed on failure). */
-	ret = vivtheap_buffer_wrap(fd, flags, wire.heap,
-				   (enum vivtheap_caching)wire.caching, false, buf);
-	if (!ret && (*buf)->size != wire.size) {
+	ret = vivtheap_buffer_wrap(fd, flags, m.wire.heap,
+				   (enum vivtheap_caching)m.wire.caching, false, buf);
+	if (!ret && (*buf)->size != m.wire.size) {
 		vivtheap_buffer_free(*buf);
 		*buf = NULL;
 		return -EPROTO;

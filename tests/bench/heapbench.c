@@ -24,6 +24,8 @@
 #include <linux/dma-heap.h>
 #include <xf86drm.h>
 
+#include "../guest/gt_vgem.h"
+
 #define MAX_HEAPS 8
 static const size_t sizes[] = { 4096, 1 << 20, 3 << 20, 12 << 20 };
 #define NSIZES 4
@@ -77,30 +79,6 @@ static double time_syncs(int fd, int rounds)
 			best = t;
 	}
 	return best;
-}
-
-static int open_vgem(void)
-{
-	char path[32];
-	int i;
-
-	for (i = 0; i < 8; i++) {
-		drmVersionPtr v;
-		int fd;
-
-		snprintf(path, sizeof(path), "/dev/dri/card%d", i);
-		fd = open(path, O_RDWR | O_CLOEXEC);
-		if (fd < 0)
-			continue;
-		v = drmGetVersion(fd);
-		if (v && !strcmp(v->name, "vgem")) {
-			drmFreeVersion(v);
-			return fd;
-		}
-		drmFreeVersion(v);
-		close(fd);
-	}
-	return -1;
 }
 
 static int bench(const char *name, int rounds, int vgem, struct result *r)
@@ -191,7 +169,7 @@ int main(int argc, char **argv)
 					 "default_cma_region", "reserved", "linux,cma" };
 	struct result r[MAX_HEAPS];
 	const struct result *sys, *cma;
-	int rounds = argc > 1 ? atoi(argv[1]) : 20, n = 0, i, s, vgem = open_vgem();
+	int rounds = argc > 1 ? atoi(argv[1]) : 20, n = 0, i, s, vgem = gt_open_vgem();
 
 	memset(r, 0, sizeof(r));
 	for (i = 0; i < 6; i++)

@@ -6,7 +6,7 @@
 #include <sys/un.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
-#include <xf86drm.h>
+#include "gt_vgem.h"
 
 #define SOCK_PATH "/tmp/vivtheap-demo.sock"
 #define SIZE (3u << 20) /* a 1080p NV12 frame, rounded up */
@@ -55,32 +55,15 @@ static int reader(void)
 
 static int vgem_import(int fd, uint32_t *handle)
 {
-	char path[32];
-	int i;
+	int drm = gt_open_vgem(), ret;
 
-	for (i = 0; i < 8; i++) {
-		drmVersionPtr v;
-		int drm;
-
-		snprintf(path, sizeof(path), "/dev/dri/card%d", i);
-		drm = open(path, O_RDWR | O_CLOEXEC);
-		if (drm < 0)
-			continue;
-		v = drmGetVersion(drm);
-		if (v && !strcmp(v->name, "vgem")) {
-			int ret = drmPrimeFDToHandle(drm, fd, handle);
-
-			drmFreeVersion(v);
-			if (!ret)
-				drmCloseBufferHandle(drm, *handle);
-			close(drm);
-			return ret;
-		}
-		if (v)
-			drmFreeVersion(v);
-		close(drm);
-	}
-	return -ENODEV;
+	if (drm < 0)
+		return -ENODEV;
+	ret = drmPrimeFDToHandle(drm, fd, handle);
+	if (!ret)
+		drmCloseBufferHandle(drm, *handle);
+	close(drm);
+	return ret;
 }
 
 static int demo_heap(const char *heap, int ctl)

@@ -1,35 +1,11 @@
 // SPDX-License-Identifier: MIT
 /* Each vivtheap heap's buffer imported by vgem through libdrm's drmPrimeFDToHandle, then exported back and mapped. */
 #include "gt.h"
-#include <xf86drm.h>
-
-static int open_vgem(void)
-{
-	char path[64];
-	int i, fd;
-
-	for (i = 0; i < 16; i++) {
-		drmVersionPtr v;
-
-		snprintf(path, sizeof(path), "/dev/dri/card%d", i);
-		fd = open(path, O_RDWR | O_CLOEXEC);
-		if (fd < 0)
-			continue;
-		v = drmGetVersion(fd);
-		if (v && !strcmp(v->name, "vgem")) {
-			drmFreeVersion(v);
-			return fd;
-		}
-		if (v)
-			drmFreeVersion(v);
-		close(fd);
-	}
-	return -1;
-}
+#include "gt_vgem.h"
 
 int main(void)
 {
-	int drm = open_vgem(), i;
+	int drm = gt_open_vgem(), i;
 
 	if (drm < 0)
 		FAIL("no vgem device under /dev/dri (the target has vgem)");
