@@ -12,10 +12,12 @@
  *
  * Thread safety: a struct vivtheap_heap is immutable after it is opened and
  * may be used from any number of threads at once. A struct vivtheap_buffer
- * has an internal lock: its functions may be called from several threads,
- * but a CPU-access bracket belongs to the buffer, not to a thread (one
- * bracket at a time per buffer). vivtheap_buffer_free() must not race with
- * any other use of the same buffer.
+ * may be used from several threads: map/unmap take an internal lock, the
+ * CPU-access bracket is claimed atomically and belongs to the buffer, not
+ * to a thread (one bracket at a time per buffer; a begin or end that meets
+ * another one under way gets -EBUSY). vivtheap_buffer_free() must not race
+ * with any other use of the same buffer. Checker mode (VIVTHEAP_CHECK=1) is
+ * read when a buffer is allocated, imported or received.
  */
 #ifndef VIVTHEAP_H
 #define VIVTHEAP_H
@@ -187,7 +189,8 @@ int vivtheap_buffer_begin(struct vivtheap_buffer *buf, unsigned int access);
  * EINTR/EAGAIN. In checker mode the mapping becomes inaccessible again.
  * @param access must equal what vivtheap_buffer_begin() was given
  * @return 0; -EINVAL for NULL or an @p access that differs from the open
- *         bracket's; -EPERM if no bracket is open; the kernel's error.
+ *         bracket's; -EPERM if no bracket is open; -EBUSY if another thread's
+ *         begin or end is under way; the kernel's error.
  */
 int vivtheap_buffer_end(struct vivtheap_buffer *buf, unsigned int access);
 

@@ -78,6 +78,8 @@ int vivtheap_buffer_wrap(int fd, unsigned int flags, const char *heap,
 	b->size = (size_t)size;
 	b->flags = flags;
 	b->check_slot = -1;
+	b->checked = vivtheap_check_enabled(flags);
+	atomic_init(&b->access, 0);
 	b->caching = caching;
 	if (heap) {
 		strncpy(b->heap, heap, sizeof(b->heap) - 1);
@@ -172,14 +174,15 @@ VIVTHEAP_EXPORT int vivtheap_buffer_map(struct vivtheap_buffer *buf, void **addr
 	}
 	/* In checker mode the mapping is accessible only inside a bracket. */
 	prot = vivtheap_buffer_prot(buf);
-	if (vivtheap_check_enabled(buf->flags))
-		prot = vivtheap_check_prot(buf->access);
+	if (buf->checked)
+		prot = vivtheap_check_prot(atomic_load(&buf->access) &
+					   ~VIVTHEAP_ACCESS_BUSY);
 	p = vivtheap_sys_mmap(buf->size, prot, buf->fd, &ret);
 	if (ret)
 		goto unlock;
 	buf->addr = p;
 	buf->map_count = 1;
-	if (vivtheap_check_enabled(buf->flags)) {
+	if (buf->checked) {
 		ret = vivtheap_check_register(buf);
 		if (ret) {
 			vivtheap_sys_munmap(p, buf->size);
@@ -223,38 +226,47 @@ static __u64 vivtheap_sync_flags(unsigned int access)
 	return f;
 }
 
+/*
+ * The brackets take no lock: the bracket state is claimed and released by
+ * compare-and-swap (two atomics per begin+end pair), so a bracket costs
+ * little more than its two ioctls. Checker mode takes the buffer lock around
+ * its mprotect(), which needs the mapping stable.
+ */
 VIVTHEAP_EXPORT int vivtheap_buffer_begin(struct vivtheap_buffer *buf,
 					  unsigned int access)
 {
 	struct dma_buf_sync sync;
+	unsigned int idle = 0;
 	int ret;
 
 	if (!buf || !access || (access & ~VIVTHEAP_ACCESS_RW))
 		return -EINVAL;
-	pthread_mutex_lock(&buf->lock);
-	if (buf->access) {
-		ret = -EBUSY;
-		goto unlock;
-	}
 	if ((access & VIVTHEAP_ACCESS_WRITE) &&
-	    (buf->flags & VIVTHEAP_BUFFER_READONLY)) {
-		ret = -EACCES;
-		goto unlock;
-	}
+	    (buf->flags & VIVTHEAP_BUFFER_READONLY))
+		return -EACCES;
+	if (!atomic_compare_exchange_strong(&buf->access, &idle,
+					    access | VIVTHEAP_ACCESS_BUSY))
+		return -EBUSY;
 	sync.flags = DMA_BUF_SYNC_START | vivtheap_sync_flags(access);
 	ret = vivtheap_ioctl(buf->fd, DMA_BUF_IOCTL_SYNC, &sync);
 	if (ret)
-		goto unlock;
-	buf->access = access;
-	ret = vivtheap_check_open(buf, access);
-	if (ret) {
-		/* Close the bracket the kernel has open. */
-		sync.flags = DMA_BUF_SYNC_END | vivtheap_sync_flags(access);
-		vivtheap_ioctl(buf->fd, DMA_BUF_IOCTL_SYNC, &sync);
-		buf->access = 0;
+		goto release;
+	if (buf->checked) {
+		pthread_mutex_lock(&buf->lock);
+		ret = vivtheap_check_open(buf, access);
+		pthread_mutex_unlock(&buf->lock);
+		if (ret) {
+			/* Close the bracket the kernel has open. */
+			sync.flags = DMA_BUF_SYNC_END | vivtheap_sync_flags(access);
+			vivtheap_ioctl(buf->fd, DMA_BUF_IOCTL_SYNC, &sync);
+			goto release;
+		}
 	}
-unlock:
-	pthread_mutex_unlock(&buf->lock);
+	atomic_store(&buf->access, access);
+	return 0;
+
+release:
+	atomic_store(&buf->access, 0);
 	return ret;
 }
 
@@ -262,29 +274,32 @@ VIVTHEAP_EXPORT int vivtheap_buffer_end(struct vivtheap_buffer *buf,
 					unsigned int access)
 {
 	struct dma_buf_sync sync;
+	unsigned int cur;
 	int ret;
 
 	if (!buf || !access || (access & ~VIVTHEAP_ACCESS_RW))
 		return -EINVAL;
-	pthread_mutex_lock(&buf->lock);
-	if (!buf->access) {
-		ret = -EPERM;
-		goto unlock;
-	}
-	if (access != buf->access) {
-		ret = -EINVAL;
-		goto unlock;
+	cur = access;
+	if (!atomic_compare_exchange_strong(&buf->access, &cur,
+					    access | VIVTHEAP_ACCESS_BUSY)) {
+		if (!cur)
+			return -EPERM;
+		return (cur & VIVTHEAP_ACCESS_BUSY) ? -EBUSY : -EINVAL;
 	}
 	/* Fence the CPU off before the device may touch the data. */
-	ret = vivtheap_check_close(buf);
-	if (ret)
-		goto unlock;
+	if (buf->checked) {
+		pthread_mutex_lock(&buf->lock);
+		ret = vivtheap_check_close(buf);
+		pthread_mutex_unlock(&buf->lock);
+		if (ret) {
+			atomic_store(&buf->access, access); /* still open */
+			return ret;
+		}
+	}
 	sync.flags = DMA_BUF_SYNC_END | vivtheap_sync_flags(access);
 	ret = vivtheap_ioctl(buf->fd, DMA_BUF_IOCTL_SYNC, &sync);
 	/* The bracket is over for the kernel even when END reports an error. */
-	buf->access = 0;
-unlock:
-	pthread_mutex_unlock(&buf->lock);
+	atomic_store(&buf->access, 0);
 	return ret;
 }
 

@@ -134,7 +134,8 @@ int vivtheap_check_register(struct vivtheap_buffer *buf)
 		vivtheap_check_slots[i].len = buf->size;
 		vivtheap_check_slots[i].fd = buf->fd;
 		memcpy(vivtheap_check_slots[i].heap, buf->heap, sizeof(buf->heap));
-		atomic_store(&vivtheap_check_slots[i].access, buf->access);
+		atomic_store(&vivtheap_check_slots[i].access,
+			     atomic_load(&buf->access) & ~VIVTHEAP_ACCESS_BUSY);
 		atomic_store(&vivtheap_check_slots[i].start, (uintptr_t)buf->addr);
 		buf->check_slot = i;
 		ret = 0;

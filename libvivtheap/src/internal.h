@@ -5,6 +5,7 @@
 
 #include <pthread.h>
 #include <stdbool.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -13,6 +14,9 @@
 #define VIVTHEAP_EXPORT __attribute__((visibility("default")))
 
 #define VIVTHEAP_HEAP_DIR "/dev/dma_heap"
+
+/* Internal bit of struct vivtheap_buffer.access. */
+#define VIVTHEAP_ACCESS_BUSY (1u << 31)
 
 struct vivtheap_heap {
 	int fd;
@@ -32,7 +36,10 @@ struct vivtheap_buffer {
 	char heap[VIVTHEAP_HEAP_NAME_MAX];
 	void *addr;
 	unsigned int map_count;
-	unsigned int access; /* the open bracket's access, 0 when none */
+	/* The open bracket's access, 0 when none; VIVTHEAP_ACCESS_BUSY while a
+	 * begin or end is under way. Changed with compare-and-swap only. */
+	_Atomic(unsigned int) access;
+	bool checked;        /* checker mode, decided when the buffer is made */
 	int check_slot;      /* checker registry slot, -1 when none */
 };
 
