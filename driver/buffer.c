@@ -25,7 +25,6 @@
 
 struct vivtheap_attachment {
 	struct sg_table sgt;
-	bool mapped;
 };
 
 static atomic64_t vivtheap_buffer_serial = ATOMIC64_INIT(0);
@@ -99,7 +98,6 @@ vivtheap_buffer_map(struct dma_buf_attachment *attachment,
 			      DMA_ATTR_SKIP_CPU_SYNC);
 	if (ret)
 		return ERR_PTR(ret);
-	a->mapped = true;
 	vivtheap_stat_add(buffer->heap, VIVTHEAP_STAT_MAP, 1);
 	return &a->sgt;
 }
@@ -108,9 +106,6 @@ static void vivtheap_buffer_unmap(struct dma_buf_attachment *attachment,
 				  struct sg_table *sgt,
 				  enum dma_data_direction dir)
 {
-	struct vivtheap_attachment *a = attachment->priv;
-
-	a->mapped = false;
 	dma_unmap_sgtable(attachment->dev, sgt, dir, DMA_ATTR_SKIP_CPU_SYNC);
 }
 
