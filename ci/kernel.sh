@@ -86,7 +86,7 @@ build_kernel() {
 		done <"$TOP/$FRAGMENT"
 		[ -z "$missing" ] || die "$TARGET: config options did not stick:$missing"
 		jobs=$(nproc)
-		log "$TARGET: building $pkg $ver with -j$jobs into $out (about 6-10 minutes)"
+		log "$TARGET: building $pkg $ver with -j$jobs into $out (10-16 minutes on two cores)"
 		local start=$SECONDS
 		("${mk[@]}" -j"$jobs" zImage modules dtbs >"$out/build.log" 2>&1; echo $? >"$out/build.rc") &
 		local pid=$! n
