@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
 #include <linux/dma-buf.h>
 #include <linux/dma-heap.h>
 #include <linux/vivtheap.h>
@@ -46,7 +47,7 @@ static void vivtheap_buffer_query(struct vivtheap_buffer *buf)
 }
 
 int vivtheap_buffer_wrap(int fd, unsigned int flags, const char *heap,
-			 enum vivtheap_caching caching, bool from_heap,
+			 enum vivtheap_caching caching, size_t known_size,
 			 struct vivtheap_buffer **buf)
 {
 	struct vivtheap_buffer *b;
@@ -54,14 +55,15 @@ int vivtheap_buffer_wrap(int fd, unsigned int flags, const char *heap,
 	int ret;
 
 	/* A heap's answer is a dma-buf; what was received or imported is checked. */
-	if (!from_heap) {
+	if (!known_size) {
 		ret = vivtheap_sys_is_dmabuf(fd);
 		if (ret <= 0) {
 			ret = ret ? ret : -EINVAL; /* not a dma-buf: not ours to take */
 			goto close_fd;
 		}
 	}
-	size = vivtheap_sys_size(fd);
+	/* The size of what was received or imported is asked of the kernel. */
+	size = known_size ? (off_t)known_size : vivtheap_sys_size(fd);
 	if (size <= 0) {
 		ret = size ? (int)size : -EINVAL;
 		goto close_fd;
@@ -101,6 +103,7 @@ VIVTHEAP_EXPORT int vivtheap_buffer_alloc(struct vivtheap_heap *heap,
 					  struct vivtheap_buffer **buf)
 {
 	struct dma_heap_allocation_data data;
+	size_t page;
 	int ret;
 
 	if (!heap || !buf || !size || (flags & ~VIVTHEAP_BUFFER_FLAGS))
@@ -112,9 +115,15 @@ VIVTHEAP_EXPORT int vivtheap_buffer_alloc(struct vivtheap_heap *heap,
 	ret = vivtheap_ioctl(heap->fd, DMA_HEAP_IOCTL_ALLOC, &data);
 	if (ret < 0)
 		return ret;
-	/* From here the buffer object owns data.fd. */
+	/*
+	 * From here the buffer object owns data.fd. DMA_HEAP_IOCTL_ALLOC gives
+	 * a buffer of len rounded up to whole pages (the dma-heap core's
+	 * PAGE_ALIGN), so the size needs no lseek().
+	 */
+	page = (size_t)sysconf(_SC_PAGESIZE);
 	return vivtheap_buffer_wrap((int)data.fd, flags, heap->name,
-				    heap->caching, true, buf);
+				    heap->caching, (size + page - 1) & ~(page - 1),
+				    buf);
 }
 
 VIVTHEAP_EXPORT int vivtheap_buffer_import(int fd, unsigned int flags,
@@ -128,7 +137,7 @@ VIVTHEAP_EXPORT int vivtheap_buffer_import(int fd, unsigned int flags,
 	if (dup < 0)
 		return dup;
 	return vivtheap_buffer_wrap(dup, flags, NULL, VIVTHEAP_CACHING_UNKNOWN,
-				    false, buf);
+				    0, buf);
 }
 
 VIVTHEAP_EXPORT int vivtheap_buffer_fd(const struct vivtheap_buffer *buf)

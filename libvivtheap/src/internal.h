@@ -52,11 +52,12 @@ int vivtheap_ioctl(int fd, unsigned long request, void *arg);
 
 /*
  * A new buffer object around fd (taken over); -errno, fd closed on error.
- * from_heap: fd came from DMA_HEAP_IOCTL_ALLOC (known to be a dma-buf).
+ * known_size: fd came from DMA_HEAP_IOCTL_ALLOC and has this size; 0: fd
+ * was received or imported, so check that it is a dma-buf and ask its size.
  * heap NULL: ask the control node what the buffer is.
  */
 int vivtheap_buffer_wrap(int fd, unsigned int flags, const char *heap,
-			 enum vivtheap_caching caching, bool from_heap,
+			 enum vivtheap_caching caching, size_t known_size,
 			 struct vivtheap_buffer **buf);
 
 /* Checker mode (check.c). */

@@ -106,7 +106,7 @@ VIVTHEAP_EXPORT int vivtheap_buffer_recv(int sock, unsigned int flags,
 		m.wire.caching = VIVTHEAP_CACHING_UNKNOWN;
 	/* From here the buffer object owns fd (closed on failure). */
 	ret = vivtheap_buffer_wrap(fd, flags, m.wire.heap,
-				   (enum vivtheap_caching)m.wire.caching, false, buf);
+				   (enum vivtheap_caching)m.wire.caching, 0, buf);
 	if (!ret && (*buf)->size != m.wire.size) {
 		vivtheap_buffer_free(*buf);
 		*buf = NULL;
