@@ -7,33 +7,20 @@
 #include <linux/vivtheap.h>
 #include <vivtheap.h>
 
-#include "cmocka_shim.h"
-#include "fake_sys.h"
+#include "fixture.h"
 
 int __wrap_vivtheap_sys_open(const char *path, int flags);
 int __wrap_vivtheap_sys_close(int fd);
 
-static struct vivtheap_heap *heap;
 
 static int setup(void **state)
 {
-	fake_reset();
-	fake_set_ctl(1);
-	fake_add_heap("vivtheap-wc", 1, VIVTHEAP_CACHE_WC);
+	fixture_open_heap("vivtheap-wc", VIVTHEAP_CACHE_WC);
 	fake_add_heap("system", 0, 0);
-	assert_int_equal(vivtheap_heap_open("vivtheap-wc", &heap), 0);
 	(void)state;
 	return 0;
 }
 
-static int teardown(void **state)
-{
-	vivtheap_heap_close(heap);
-	assert_int_equal(fake_open_fds(), 0);
-	assert_int_equal(fake_mappings(), 0);
-	(void)state;
-	return 0;
-}
 
 static void test_buffer_alloc_reports_what_it_is(void **state)
 {
@@ -281,7 +268,7 @@ static void test_buffer_getters_accept_null(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, fixture_teardown)
 		T(test_buffer_alloc_reports_what_it_is),
 		T(test_buffer_alloc_readonly),
 		T(test_buffer_alloc_errors),

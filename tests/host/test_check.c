@@ -9,29 +9,16 @@
 #include <linux/vivtheap.h>
 #include <vivtheap.h>
 
-#include "cmocka_shim.h"
-#include "fake_sys.h"
+#include "fixture.h"
 
-static struct vivtheap_heap *heap;
 
 static int setup(void **state)
 {
-	fake_reset();
-	fake_set_ctl(1);
-	fake_add_heap("vivtheap-wc", 1, VIVTHEAP_CACHE_WC);
-	assert_int_equal(vivtheap_heap_open("vivtheap-wc", &heap), 0);
+	fixture_open_heap("vivtheap-wc", VIVTHEAP_CACHE_WC);
 	(void)state;
 	return 0;
 }
 
-static int teardown(void **state)
-{
-	vivtheap_heap_close(heap);
-	assert_int_equal(fake_open_fds(), 0);
-	assert_int_equal(fake_mappings(), 0);
-	(void)state;
-	return 0;
-}
 
 /* Run fn in a child with stderr captured; returns its wait status.
  * Under valgrind the crashing children are not run (they ran under ASan):
@@ -215,7 +202,7 @@ static void test_check_env_turns_it_on(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, fixture_teardown)
 		T(test_check_catches_unbracketed_write),
 		T(test_check_catches_write_in_read_bracket),
 		T(test_check_bracketed_access_works),

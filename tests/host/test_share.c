@@ -5,28 +5,16 @@
 #include <linux/vivtheap.h>
 #include <vivtheap.h>
 
-#include "cmocka_shim.h"
-#include "fake_sys.h"
+#include "fixture.h"
 
-static struct vivtheap_heap *heap;
 
 static int setup(void **state)
 {
-	fake_reset();
-	fake_set_ctl(1);
-	fake_add_heap("vivtheap-uncached", 1, VIVTHEAP_CACHE_UNCACHED);
-	assert_int_equal(vivtheap_heap_open("vivtheap-uncached", &heap), 0);
+	fixture_open_heap("vivtheap-uncached", VIVTHEAP_CACHE_UNCACHED);
 	(void)state;
 	return 0;
 }
 
-static int teardown(void **state)
-{
-	vivtheap_heap_close(heap);
-	assert_int_equal(fake_open_fds(), 0);
-	(void)state;
-	return 0;
-}
 
 static void test_share_send_recv(void **state)
 {
@@ -128,7 +116,7 @@ static void test_share_rejects_size_mismatch(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, fixture_teardown)
 		T(test_share_send_recv),
 		T(test_share_retries_eintr),
 		T(test_share_errors),

@@ -6,13 +6,11 @@
 #include <linux/vivtheap.h>
 #include <vivtheap.h>
 
-#include "cmocka_shim.h"
-#include "fake_sys.h"
+#include "fixture.h"
 
 #define THREADS 4
 #define ROUNDS 200
 
-static struct vivtheap_heap *heap;
 static struct vivtheap_buffer *shared;
 static int inside; /* threads inside the shared bracket: must stay <= 1 */
 static int max_inside;
@@ -20,22 +18,11 @@ static pthread_mutex_t count_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static int setup(void **state)
 {
-	fake_reset();
-	fake_set_ctl(1);
-	fake_add_heap("vivtheap-wc", 1, VIVTHEAP_CACHE_WC);
-	assert_int_equal(vivtheap_heap_open("vivtheap-wc", &heap), 0);
+	fixture_open_heap("vivtheap-wc", VIVTHEAP_CACHE_WC);
 	(void)state;
 	return 0;
 }
 
-static int teardown(void **state)
-{
-	vivtheap_heap_close(heap);
-	assert_int_equal(fake_open_fds(), 0);
-	assert_int_equal(fake_mappings(), 0);
-	(void)state;
-	return 0;
-}
 
 static void *own_buffers(void *arg)
 {
@@ -122,8 +109,8 @@ static void test_threads_contend_for_one_bracket(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_threads_share_a_heap, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_threads_contend_for_one_bracket, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_threads_share_a_heap, setup, fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_threads_contend_for_one_bracket, setup, fixture_teardown),
 	};
 
 	return cmocka_run_group_tests_name("threads", tests, NULL, NULL);
