@@ -220,21 +220,6 @@ static int raw_sync(int fd, uint64_t flags)
 	return ioctl(fd, DMA_BUF_IOCTL_SYNC, &s);
 }
 
-/* Run a timed loop three times, keep the best: background work only adds. */
-#define BEST_OF_3(result, body)                                         \
-	do {                                                            \
-		double t0_, t_;                                         \
-		int run_;                                               \
-		(result) = -1;                                          \
-		for (run_ = 0; run_ < 3; run_++) {                      \
-			t0_ = now_us();                                 \
-			body;                                           \
-			t_ = now_us() - t0_;                            \
-			if ((result) < 0 || t_ < (result))              \
-				(result) = t_;                          \
-		}                                                       \
-	} while (0)
-
 static int bench_heap(const char *name, int rounds)
 {
 	static const size_t sizes[] = { 4096, 1 << 20, 3 << 20, 12 << 20 };
@@ -304,15 +289,21 @@ static int bench_heap(const char *name, int rounds)
 	if (!vivtheap_buffer_alloc(heap, 4096, VIVTHEAP_BUFFER_CHECKED, &buf)) {
 		void *v;
 
+		double chk = -1;
+
 		if (vivtheap_buffer_map(buf, &v))
 			goto fail_buf;
-		double chk;
+		/* Best of three: background work only ever adds time. */
+		for (run = 0; run < 3; run++) {
+			double t0 = now_us(), t;
 
-		BEST_OF_3(chk, for (r = 0; r < rounds * 50; r++)
-			if (vivtheap_buffer_begin(buf, VIVTHEAP_ACCESS_RW) ||
-			    vivtheap_buffer_end(buf, VIVTHEAP_ACCESS_RW))
-				goto fail_buf);
-		chk /= rounds * 50;
+			for (r = 0; r < rounds * 50; r++)
+				if (vivtheap_buffer_begin(buf, VIVTHEAP_ACCESS_RW) ||
+				    vivtheap_buffer_end(buf, VIVTHEAP_ACCESS_RW))
+					goto fail_buf;
+			t = (now_us() - t0) / (rounds * 50);
+			chk = chk < 0 || t < chk ? t : chk;
+		}
 		printf("%-20s sync pair, checker mode  %9.1f us  (+%.1f us per begin+end)\n",
 		       name, chk, chk - lib);
 		vivtheap_buffer_free(buf);

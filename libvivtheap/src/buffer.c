@@ -36,10 +36,7 @@ static void vivtheap_buffer_query(struct vivtheap_buffer *buf)
 	memset(&info, 0, sizeof(info));
 	info.fd = (uint32_t)buf->fd;
 	if (!vivtheap_ioctl(ctl, VIVTHEAP_IOC_BUFFER_INFO, &info)) {
-		buf->caching = info.cache_mode == VIVTHEAP_CACHE_UNCACHED ? VIVTHEAP_CACHING_UNCACHED :
-			       info.cache_mode == VIVTHEAP_CACHE_WC	  ? VIVTHEAP_CACHING_WC :
-			       info.cache_mode == VIVTHEAP_CACHE_CACHED	  ? VIVTHEAP_CACHING_CACHED :
-									    VIVTHEAP_CACHING_UNKNOWN;
+		buf->caching = vivtheap_caching_from_mode(info.cache_mode);
 		memcpy(buf->heap, info.heap_name, sizeof(info.heap_name));
 		buf->heap[sizeof(info.heap_name) - 1] = '\0';
 	}

@@ -22,7 +22,7 @@ static const struct {
 	{ "default_cma_region", VIVTHEAP_CACHING_CACHED, VIVTHEAP_PROP_CONTIGUOUS },
 };
 
-static enum vivtheap_caching vivtheap_caching_from_mode(uint32_t mode)
+enum vivtheap_caching vivtheap_caching_from_mode(uint32_t mode)
 {
 	switch (mode) {
 	case VIVTHEAP_CACHE_UNCACHED:

@@ -43,6 +43,9 @@ struct vivtheap_buffer {
 	int check_slot;      /* checker registry slot, -1 when none */
 };
 
+/* The library's caching for a uapi enum vivtheap_cache_mode value. */
+enum vivtheap_caching vivtheap_caching_from_mode(uint32_t mode);
+
 /* What is known of a heap by name; fills caching and props. */
 void vivtheap_heap_describe(const char *name, enum vivtheap_caching *caching,
 			    unsigned int *props);
