@@ -14,6 +14,8 @@ PACKAGES=(
 	# host build and checks
 	build-essential pkg-config libcmocka-dev libdrm-dev valgrind cppcheck
 	shellcheck clang
+	# the device-tree binding: dtc and the schema tools
+	device-tree-compiler dt-schema
 	# cross compilers and C libraries for the guests (armel: ARM926, armhf: ARMv7)
 	gcc-arm-linux-gnueabi libc6-dev-armel-cross linux-libc-dev-armel-cross
 	gcc-arm-linux-gnueabihf libc6-dev-armhf-cross linux-libc-dev-armhf-cross

@@ -1,6 +1,11 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# Usage: ci/guest.sh TARGET BACKEND [demo]
+# Usage: ci/guest.sh TARGET BACKEND [test|demo|bench|module]
+#
+# BACKEND is auto, heap or chardev, the module's backend parameter; a "-dt"
+# suffix (chardev-dt) also merges ci/dt/vivtheap-*.dtsi into the board's
+# device tree, so the heaps come from their own CMA pools, and runs the
+# tests marked "dt" in tests/guest/list.
 #
 # Builds vivtheap.ko and the guest tests for TARGET, makes an initramfs,
 # boots qemu with a hard timeout and runs the tests (or the demo). Leaves in
@@ -11,6 +16,7 @@
 
 target_load "${1:?target}"
 BACKEND=${2:?backend}
+MODULE_BACKEND=${BACKEND%-dt}
 MODE=${3:-test}
 RUN=$BUILD/$TARGET-$BACKEND
 [ "$MODE" = demo ] && RUN=$BUILD/$TARGET-demo
@@ -25,8 +31,11 @@ build_module() {
 	rm -rf "$OUT/src"
 	mkdir -p "$OUT/src"
 	cp -r "$TOP/driver" "$TOP/uapi" "$OUT/src/"
+	local extra=()
+	# A distribution's modpost is built for the host: see driver/of.c.
+	[ "$KIND" = distro ] && extra+=(VIVTHEAP_NO_MODALIAS=1)
 	make -s -C "$KDIR" M="$OUT/src/driver" ARCH="$KARCH" CROSS_COMPILE="$CROSS" \
-		W=1 C=2 CHECK=sparse modules >"$OUT/module.log" 2>&1 ||
+		W=1 C=2 CHECK=sparse "${extra[@]}" modules >"$OUT/module.log" 2>&1 ||
 		{ cat "$OUT/module.log" >&2; die "$TARGET: module build failed"; }
 	# Warnings are errors for our code.
 	if grep -E 'warning:' "$OUT/module.log" | grep -v '^scripts/' >&2; then
@@ -126,10 +135,28 @@ make_initramfs() {
 	(cd "$ir" && find . | cpio -o -H newc --quiet | gzip -1) >"$OUT/initramfs.cpio.gz"
 }
 
+# --- device tree --------------------------------------------------------------
+# The kernel's own dtb with vivtheap's nodes merged in, with the kernel's dtc.
+dt_merge() {
+	local dtc=$KDIR/scripts/dtc/dtc src=$RUN/board.dts f
+	if [ -z "$DTB" ] || [ ! -x "$dtc" ]; then
+		die "$TARGET: backend $BACKEND needs a built kernel with a dtb"
+	fi
+	"$dtc" -q -I dtb -O dts "$DTB" >"$src"
+	for f in "$TOP"/ci/dt/vivtheap-*.dtsi; do
+		echo "/* $f */"
+		sed '/^\/\/ SPDX/d' "$f"
+	done >>"$src"
+	"$dtc" -q -I dts -O dtb -o "$RUN/board.dtb" "$src" ||
+		die "$TARGET: cannot merge ci/dt into $DTB"
+	DTB=$RUN/board.dtb
+}
+
 # --- boot -------------------------------------------------------------------
 boot() {
 	local timeout=${VIVTHEAP_GUEST_TIMEOUT:-900} append dtb=()
-	append="console=$CONSOLE rdinit=/init panic=-1 oops=panic log_buf_len=1M ${KAPPEND:-} vivtheap.backend=$BACKEND vivtheap.mode=$MODE"
+	append="console=$CONSOLE rdinit=/init panic=-1 oops=panic log_buf_len=1M ${KAPPEND:-} vivtheap.backend=$MODULE_BACKEND vivtheap.mode=$MODE"
+	[ "$MODULE_BACKEND" != "$BACKEND" ] && append="$append vivtheap.dt=1"
 	[ -n "${VIVTHEAP_TESTS:-}" ] && append="$append vivtheap.tests=$VIVTHEAP_TESTS"
 	[ -n "$DTB" ] && dtb=(-dtb "$DTB")
 	# Benchmarks: guest time as a function of the instruction count.
@@ -160,6 +187,7 @@ build_module
 ROOT=$(sysroot)
 build_tests "$ROOT"
 make_initramfs "$ROOT"
+[ "$MODULE_BACKEND" != "$BACKEND" ] && dt_merge
 boot_ok=0
 boot || boot_ok=1
 

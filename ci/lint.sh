@@ -4,7 +4,8 @@
 #
 # Style and static checks, one TAP line each: checkpatch --strict and
 # kernel-doc on driver/ and uapi/ (scripts from Debian's linux-source-6.1),
-# ShellCheck on every script, cppcheck on the userspace C.
+# ShellCheck on every script, cppcheck on the userspace C, the device-tree
+# binding against dt-schema and ci/dt's nodes against the binding.
 
 . "$(dirname "$0")/lib.sh"
 
@@ -63,8 +64,36 @@ cppchecks() {
 		"$TOP/tests" "$TOP/libvivtheap" "$TOP/tools"
 }
 
+# The binding is a valid schema; ci/dt's heap nodes pass it; the bad nodes
+# that the driver must refuse fail it where a schema can tell (mode, coherent).
+devicetree() {
+	local tmp out bindings=$TOP/docs/bindings
+	tmp=$(mktemp -d)
+	# shellcheck disable=SC2064 # expand now: tmp is local
+	trap "rm -rf '$tmp'" RETURN
+	(cd "$bindings" && dt-doc-validate -u . vivtheap,dma-heap.yaml) || return 1
+	dt-mk-schema -j "$bindings" >"$tmp/schema.json" || return 1
+	board() {
+		printf '/dts-v1/;\n/ { model = "lint"; compatible = "lint"; #address-cells = <1>; #size-cells = <1>; };\n'
+		sed '/^\/\/ SPDX/d' "$@"
+	}
+	board "$TOP/ci/dt/vivtheap-heaps.dtsi" | dtc -q -I dts -O dtb -o "$tmp/good.dtb" - || return 1
+	out=$(dt-validate -s "$tmp/schema.json" "$tmp/good.dtb" 2>&1)
+	[ -z "$out" ] || { echo "ci/dt/vivtheap-heaps.dtsi: $out"; return 1; }
+	board "$TOP"/ci/dt/vivtheap-{heaps,bad-nodes}.dtsi | dtc -q -I dts -O dtb -o "$tmp/bad.dtb" - || return 1
+	out=$(dt-validate -s "$tmp/schema.json" "$tmp/bad.dtb" 2>&1 | grep -v 'From schema')
+	if ! printf '%s\n' "$out" | grep -q "vivtheap-bad-mode: vivtheap,cache-mode:0: 'cached' is not one of" ||
+		! printf '%s\n' "$out" | grep -q "vivtheap-bad-coherent: dma-coherent: False schema" ||
+		[ "$(printf '%s\n' "$out" | wc -l)" != 2 ]; then
+		echo "the bad nodes: want the mode and dma-coherent errors only, got:"
+		echo "$out"
+		return 1
+	fi
+}
+
 check "checkpatch --strict (driver, uapi)" checkpatch
 check "kernel-doc (driver, uapi)" kerneldoc
 check shellcheck shellchecks
 check cppcheck cppchecks
+check "devicetree binding (dt-schema)" devicetree
 exit $bad

@@ -163,7 +163,11 @@ static void vivtheap_buffer_vunmap(struct dma_buf *dmabuf,
 	/* The mapping lives as long as the buffer. */
 }
 
-static void vivtheap_buffer_free(struct vivtheap_buffer *buffer)
+/**
+ * vivtheap_buffer_destroy() - give a buffer's memory back for good
+ * @buffer: a buffer no dma-buf, mapping or importer refers to any more
+ */
+void vivtheap_buffer_destroy(struct vivtheap_buffer *buffer)
 {
 	dma_free_attrs(buffer->heap->dev, buffer->size, buffer->vaddr,
 		       buffer->dma_addr, buffer->heap->dma_attrs);
@@ -181,7 +185,8 @@ static void vivtheap_buffer_release(struct dma_buf *dmabuf)
 	heap->bytes -= buffer->size;
 	mutex_unlock(&heap->lock);
 
-	vivtheap_buffer_free(buffer);
+	if (!vivtheap_pool_put(heap, buffer))
+		vivtheap_buffer_destroy(buffer);
 }
 
 static const struct dma_buf_ops vivtheap_buffer_ops = {
@@ -211,6 +216,48 @@ struct vivtheap_buffer *vivtheap_buffer_from_dmabuf(struct dma_buf *dmabuf)
 	return dmabuf->priv;
 }
 
+/*
+ * A new buffer from dma_alloc_attrs(), zeroed by it. Return: the buffer, or
+ * ERR_PTR(-ENOMEM).
+ */
+static struct vivtheap_buffer *vivtheap_buffer_create(struct vivtheap_heap *heap,
+						      size_t size)
+{
+	struct vivtheap_buffer *buffer;
+	struct sg_table sgt;
+	int ret;
+
+	buffer = kzalloc(sizeof(*buffer), GFP_KERNEL);
+	if (!buffer)
+		return ERR_PTR(-ENOMEM);
+	buffer->heap = heap;
+	buffer->size = size;
+
+	/* __GFP_NOWARN: a request CMA cannot meet fails quietly with -ENOMEM. */
+	buffer->vaddr = dma_alloc_attrs(heap->dev, size, &buffer->dma_addr,
+					GFP_KERNEL | __GFP_NOWARN,
+					heap->dma_attrs);
+	if (!buffer->vaddr) {
+		ret = -ENOMEM;
+		goto free_buffer;
+	}
+	/* The first page, for the importers' sg tables. */
+	ret = dma_get_sgtable_attrs(heap->dev, &sgt, buffer->vaddr,
+				    buffer->dma_addr, size, heap->dma_attrs);
+	if (ret)
+		goto free_dma;
+	buffer->page = sg_page(sgt.sgl);
+	sg_free_table(&sgt);
+	return buffer;
+
+free_dma:
+	dma_free_attrs(heap->dev, size, buffer->vaddr, buffer->dma_addr,
+		       heap->dma_attrs);
+free_buffer:
+	kfree(buffer);
+	return ERR_PTR(ret);
+}
+
 /**
  * vivtheap_buffer_alloc() - allocate a zeroed buffer and export it
  * @heap: the heap
@@ -218,7 +265,7 @@ struct vivtheap_buffer *vivtheap_buffer_from_dmabuf(struct dma_buf *dmabuf)
  * @fd_flags: O_ACCMODE and O_CLOEXEC bits, already validated
  *
  * The kernel and user aliases follow @heap's DMA attributes. The memory
- * comes zeroed from dma_alloc_attrs().
+ * comes zeroed from dma_alloc_attrs(), or from the heap's pool, zeroed there.
  *
  * Return: the dma-buf (one reference, owned by the caller), or ERR_PTR:
  * -EINVAL for a length of 0 or one that does not fit size_t when rounded
@@ -230,7 +277,6 @@ struct dma_buf *vivtheap_buffer_alloc(struct vivtheap_heap *heap, u64 len,
 	DEFINE_DMA_BUF_EXPORT_INFO(exp_info);
 	struct vivtheap_buffer *buffer;
 	struct dma_buf *dmabuf;
-	struct sg_table sgt;
 	size_t size;
 	int ret;
 
@@ -243,31 +289,18 @@ struct dma_buf *vivtheap_buffer_alloc(struct vivtheap_heap *heap, u64 len,
 		goto count_failure;
 	}
 
-	buffer = kzalloc(sizeof(*buffer), GFP_KERNEL);
+	buffer = vivtheap_pool_take(heap, size);
 	if (!buffer) {
-		ret = -ENOMEM;
-		goto count_failure;
+		buffer = vivtheap_buffer_create(heap, size);
+		/* Pooled memory may be what CMA lacks: give it back, retry. */
+		if (IS_ERR(buffer) && PTR_ERR(buffer) == -ENOMEM &&
+		    vivtheap_pool_shrink_all())
+			buffer = vivtheap_buffer_create(heap, size);
+		if (IS_ERR(buffer)) {
+			ret = PTR_ERR(buffer);
+			goto count_failure;
+		}
 	}
-	buffer->heap = heap;
-	buffer->size = size;
-	atomic_set(&buffer->attachments, 0);
-	atomic_set(&buffer->mmaps, 0);
-
-	/* __GFP_NOWARN: a request CMA cannot meet fails quietly with -ENOMEM. */
-	buffer->vaddr = dma_alloc_attrs(heap->dev, size, &buffer->dma_addr,
-					GFP_KERNEL | __GFP_NOWARN,
-					heap->dma_attrs);
-	if (!buffer->vaddr) {
-		ret = -ENOMEM;
-		goto free_buffer;
-	}
-	/* The first page, for the importers' one-entry sg tables. */
-	ret = dma_get_sgtable_attrs(heap->dev, &sgt, buffer->vaddr,
-				    buffer->dma_addr, size, heap->dma_attrs);
-	if (ret)
-		goto free_dma;
-	buffer->page = sg_page(sgt.sgl);
-	sg_free_table(&sgt);
 
 	exp_info.exp_name = heap->name;
 	exp_info.owner = THIS_MODULE;
@@ -278,7 +311,8 @@ struct dma_buf *vivtheap_buffer_alloc(struct vivtheap_heap *heap, u64 len,
 	dmabuf = dma_buf_export(&exp_info);
 	if (IS_ERR(dmabuf)) {
 		ret = PTR_ERR(dmabuf);
-		goto free_dma;
+		vivtheap_buffer_destroy(buffer);
+		goto count_failure;
 	}
 	/* From here the dma-buf owns buffer; only dma_buf_put() may free it. */
 
@@ -292,11 +326,6 @@ struct dma_buf *vivtheap_buffer_alloc(struct vivtheap_heap *heap, u64 len,
 	vivtheap_stat_add(heap, VIVTHEAP_STAT_ALLOC, 1);
 	return dmabuf;
 
-free_dma:
-	dma_free_attrs(heap->dev, size, buffer->vaddr, buffer->dma_addr,
-		       heap->dma_attrs);
-free_buffer:
-	kfree(buffer);
 count_failure:
 	vivtheap_stat_add(heap, VIVTHEAP_STAT_ALLOC_FAIL, 1);
 	return ERR_PTR(ret);

@@ -4,9 +4,13 @@
  *
  *   /sys/kernel/debug/vivtheap/<heap>/stats   "name value" lines
  *   /sys/kernel/debug/vivtheap/buffers        one line per live buffer
+ *   /sys/kernel/debug/vivtheap/drain_pools    write anything: empty the pools
  */
 
 #include <linux/debugfs.h>
+#include <linux/device.h>
+#include <linux/fs.h>
+#include <linux/module.h>
 #include <linux/seq_file.h>
 
 #include "vivtheap.h"
@@ -25,6 +29,8 @@ const char *const vivtheap_stat_names[VIVTHEAP_STAT_NR] = {
 	[VIVTHEAP_STAT_VMAP] = "vmap",
 	[VIVTHEAP_STAT_ALLOC] = "alloc",
 	[VIVTHEAP_STAT_ALLOC_FAIL] = "alloc_failed",
+	[VIVTHEAP_STAT_POOL_HIT] = "pool_hit",
+	[VIVTHEAP_STAT_POOL_FREE] = "pool_free",
 };
 
 static struct dentry *vivtheap_debugfs_root;
@@ -48,8 +54,12 @@ static int vivtheap_debugfs_stats_show(struct seq_file *s, void *unused)
 	seq_printf(s, "buffers %zu\n", heap->nr_buffers);
 	seq_printf(s, "bytes %zu\n", heap->bytes);
 	seq_printf(s, "peak_bytes %zu\n", heap->peak_bytes);
+	seq_printf(s, "pool_buffers %zu\n", heap->pool_nr);
+	seq_printf(s, "pool_bytes %zu\n", heap->pool_bytes);
 	mutex_unlock(&heap->lock);
 	seq_printf(s, "max_size %zu\n", heap->max_size);
+	seq_printf(s, "device %s\n", dev_name(heap->dev));
+
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(vivtheap_debugfs_stats);
@@ -76,6 +86,20 @@ static int vivtheap_debugfs_buffers_show(struct seq_file *s, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(vivtheap_debugfs_buffers);
 
+static ssize_t vivtheap_debugfs_drain_write(struct file *file,
+					    const char __user *buf,
+					    size_t count, loff_t *ppos)
+{
+	vivtheap_pool_shrink_all();
+	return count;
+}
+
+static const struct file_operations vivtheap_debugfs_drain_fops = {
+	.owner = THIS_MODULE,
+	.open = simple_open,
+	.write = vivtheap_debugfs_drain_write,
+};
+
 /**
  * vivtheap_debugfs_init() - create the debugfs files; failure is not fatal
  */
@@ -87,6 +111,8 @@ void vivtheap_debugfs_init(void)
 	vivtheap_debugfs_root = debugfs_create_dir("vivtheap", NULL);
 	debugfs_create_file("buffers", 0400, vivtheap_debugfs_root, NULL,
 			    &vivtheap_debugfs_buffers_fops);
+	debugfs_create_file("drain_pools", 0200, vivtheap_debugfs_root, NULL,
+			    &vivtheap_debugfs_drain_fops);
 	for (i = 0; i < VIVTHEAP_NR_HEAPS; i++) {
 		dir = debugfs_create_dir(vivtheap_heaps[i].name,
 					 vivtheap_debugfs_root);

@@ -46,6 +46,27 @@ struct vivtheap_heap vivtheap_heaps[VIVTHEAP_NR_HEAPS];
 static struct platform_device *vivtheap_pdev;
 static bool vivtheap_use_heap_backend;
 
+/**
+ * vivtheap_default_dev() - the module's own device
+ *
+ * Return: the device a heap uses unless a device-tree node gives it one.
+ */
+struct device *vivtheap_default_dev(void)
+{
+	return &vivtheap_pdev->dev;
+}
+
+/**
+ * vivtheap_dma_configure() - give a heap's device the DMA mask of dma_bits
+ * @dev: the device
+ *
+ * Return: 0, or -EIO if the platform cannot address that much.
+ */
+int vivtheap_dma_configure(struct device *dev)
+{
+	return dma_set_mask_and_coherent(dev, DMA_BIT_MASK(dma_bits));
+}
+
 static int vivtheap_device_create(void)
 {
 	struct platform_device_info info = {
@@ -62,8 +83,7 @@ static int vivtheap_device_create(void)
 	if (IS_ERR(vivtheap_pdev))
 		return PTR_ERR(vivtheap_pdev);
 	/* Not cache-coherent: the default for a device without firmware data. */
-	ret = dma_set_mask_and_coherent(&vivtheap_pdev->dev,
-					DMA_BIT_MASK(dma_bits));
+	ret = vivtheap_dma_configure(&vivtheap_pdev->dev);
 	if (ret)
 		platform_device_unregister(vivtheap_pdev);
 	return ret;
@@ -174,11 +194,17 @@ static int __init vivtheap_init(void)
 			   VIVTHEAP_CACHE_UNCACHED, 0, uncached_max_size);
 	vivtheap_heap_init(&vivtheap_heaps[1], wc_name, VIVTHEAP_CACHE_WC,
 			   DMA_ATTR_WRITE_COMBINE, wc_max_size);
+	/* Device-tree nodes may give the heaps their own devices. */
+	ret = vivtheap_of_register();
+	if (ret)
+		goto unregister_device;
+	vivtheap_pool_init();
 	vivtheap_debugfs_init();
 
 	ret = vivtheap_ctl_register();
 	if (ret)
 		goto remove_debugfs;
+	vivtheap_of_close();
 	ret = vivtheap_register_heaps();
 	if (ret)
 		goto unregister_ctl;
@@ -191,6 +217,9 @@ unregister_ctl:
 	vivtheap_ctl_unregister();
 remove_debugfs:
 	vivtheap_debugfs_exit();
+	vivtheap_pool_exit();
+	vivtheap_of_unregister();
+unregister_device:
 	platform_device_unregister(vivtheap_pdev);
 	return ret;
 }
@@ -201,6 +230,8 @@ static void __exit vivtheap_exit(void)
 	vivtheap_unregister_heaps();
 	vivtheap_ctl_unregister();
 	vivtheap_debugfs_exit();
+	vivtheap_pool_exit();
+	vivtheap_of_unregister();
 	platform_device_unregister(vivtheap_pdev);
 }
 

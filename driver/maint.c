@@ -64,6 +64,20 @@ void vivtheap_maint_begin(struct vivtheap_buffer *buffer,
 }
 
 /**
+ * vivtheap_maint_drain() - make the CPU's stores to a heap's memory visible
+ * @heap: the heap whose mapping was written
+ *
+ * Drains the write buffer if @heap's mappings buffer writes, and counts it.
+ */
+void vivtheap_maint_drain(struct vivtheap_heap *heap)
+{
+	if (vivtheap_mode_buffers_writes(heap->mode)) {
+		vivtheap_drain_write_buffer();
+		vivtheap_stat_add(heap, VIVTHEAP_STAT_DRAIN_WB, 1);
+	}
+}
+
+/**
  * vivtheap_maint_end() - maintenance after the CPU accessed a buffer
  * @buffer: the buffer
  * @dir: the direction of the CPU access
@@ -77,12 +91,8 @@ void vivtheap_maint_end(struct vivtheap_buffer *buffer,
 	struct vivtheap_heap *heap = buffer->heap;
 
 	vivtheap_stat_add(heap, VIVTHEAP_STAT_END_ACCESS, 1);
-	if (dir == DMA_FROM_DEVICE)
-		return;
-	if (vivtheap_mode_buffers_writes(heap->mode)) {
-		vivtheap_drain_write_buffer();
-		vivtheap_stat_add(heap, VIVTHEAP_STAT_DRAIN_WB, 1);
-	}
+	if (dir != DMA_FROM_DEVICE)
+		vivtheap_maint_drain(heap);
 }
 
 /**

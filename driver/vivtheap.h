@@ -4,8 +4,9 @@
  *
  * Locking:
  * - &vivtheap_heap.lock (mutex) guards the heap's list of live buffers and
- *   its byte counts (nr_buffers, bytes, peak_bytes). It is taken when a
- *   buffer is born and when it is released, and by the debugfs readers.
+ *   its byte counts (nr_buffers, bytes, peak_bytes), and its pool (pool,
+ *   pool_bytes, pool_nr). It is taken when a buffer is born and when it is
+ *   released, and by the debugfs readers. No memory is freed under it.
  * - The maintenance counters (&vivtheap_heap.stats) are atomics and need no
  *   lock.
  * - A &vivtheap_buffer is immutable after export except for its counters
@@ -24,6 +25,7 @@
 #include <linux/mutex.h>
 #include <linux/pgtable.h>
 #include <linux/types.h>
+#include <linux/workqueue.h>
 
 #include "../uapi/linux/vivtheap.h"
 
@@ -44,6 +46,8 @@ struct dma_heap;
  * @VIVTHEAP_STAT_VMAP: kernel vmaps handed out (always the existing remap)
  * @VIVTHEAP_STAT_ALLOC: buffers allocated
  * @VIVTHEAP_STAT_ALLOC_FAIL: allocations that failed
+ * @VIVTHEAP_STAT_POOL_HIT: allocations served from the pool
+ * @VIVTHEAP_STAT_POOL_FREE: pooled buffers given back to the DMA allocator
  * @VIVTHEAP_STAT_NR: number of counters
  */
 enum vivtheap_stat {
@@ -60,6 +64,8 @@ enum vivtheap_stat {
 	VIVTHEAP_STAT_VMAP,
 	VIVTHEAP_STAT_ALLOC,
 	VIVTHEAP_STAT_ALLOC_FAIL,
+	VIVTHEAP_STAT_POOL_HIT,
+	VIVTHEAP_STAT_POOL_FREE,
 	VIVTHEAP_STAT_NR,
 };
 
@@ -71,13 +77,18 @@ extern const char *const vivtheap_stat_names[VIVTHEAP_STAT_NR];
  * @mode: cache mode of every alias of its buffers
  * @dma_attrs: attributes for dma_alloc_attrs() and dma_mmap_attrs()
  * @max_size: largest buffer handed out, bytes
- * @dev: the device whose DMA configuration the buffers follow
+ * @dev: the device whose DMA configuration the buffers follow: the module's
+ *	own, or a device-tree node's (set before the heap is registered)
  * @lock: guards @buffers, @nr_buffers, @bytes, @peak_bytes
  * @buffers: live buffers
  * @nr_buffers: number of live buffers
  * @bytes: bytes in live buffers
  * @peak_bytes: the most @bytes has been
  * @stats: counters, indexed by &enum vivtheap_stat
+ * @pool: released buffers kept for reuse, oldest first
+ * @pool_bytes: bytes in @pool
+ * @pool_nr: buffers in @pool
+ * @pool_work: empties @pool once the heap has been idle
  * @misc: chardev backend: the /dev/dma_heap/<name> node
  * @misc_name: chardev backend: the node's name below /dev
  * @misc_registered: chardev backend: @misc is registered
@@ -96,6 +107,10 @@ struct vivtheap_heap {
 	size_t bytes;
 	size_t peak_bytes;
 	atomic64_t stats[VIVTHEAP_STAT_NR];
+	struct list_head pool;
+	size_t pool_bytes;
+	size_t pool_nr;
+	struct delayed_work pool_work;
 
 	struct miscdevice misc;
 	char misc_name[VIVTHEAP_NAME_LEN + 16];
@@ -106,7 +121,8 @@ struct vivtheap_heap {
 /**
  * struct vivtheap_buffer - one buffer from dma_alloc_attrs()
  * @heap: the heap it came from
- * @node: entry in &vivtheap_heap.buffers
+ * @node: entry in &vivtheap_heap.buffers, or in &vivtheap_heap.pool once
+ *	released
  * @size: size in bytes, a multiple of PAGE_SIZE
  * @vaddr: the kernel's one mapping, with the heap's attributes
  * @dma_addr: the DMA address for @heap's device
@@ -140,18 +156,36 @@ static inline void vivtheap_stat_add(struct vivtheap_heap *heap,
 struct dma_buf *vivtheap_buffer_alloc(struct vivtheap_heap *heap, u64 len,
 				      u32 fd_flags);
 struct vivtheap_buffer *vivtheap_buffer_from_dmabuf(struct dma_buf *dmabuf);
+void vivtheap_buffer_destroy(struct vivtheap_buffer *buffer);
+
+void vivtheap_pool_init(void);
+void vivtheap_pool_exit(void);
+struct vivtheap_buffer *vivtheap_pool_take(struct vivtheap_heap *heap,
+					   size_t size);
+bool vivtheap_pool_put(struct vivtheap_heap *heap,
+		       struct vivtheap_buffer *buffer);
+void vivtheap_pool_shrink(struct vivtheap_heap *heap, size_t keep);
+bool vivtheap_pool_shrink_all(void);
 
 void vivtheap_maint_begin(struct vivtheap_buffer *buffer,
 			  enum dma_data_direction dir);
 void vivtheap_maint_end(struct vivtheap_buffer *buffer,
 			enum dma_data_direction dir);
 
+void vivtheap_maint_drain(struct vivtheap_heap *heap);
 pgprot_t vivtheap_maint_user_prot(pgprot_t prot);
 
 int vivtheap_chardev_register(struct vivtheap_heap *heap);
 void vivtheap_chardev_unregister(struct vivtheap_heap *heap);
 bool vivtheap_heap_backend_available(void);
 int vivtheap_heap_backend_register(struct vivtheap_heap *heap);
+
+struct device *vivtheap_default_dev(void);
+int vivtheap_dma_configure(struct device *dev);
+
+int vivtheap_of_register(void);
+void vivtheap_of_close(void);
+void vivtheap_of_unregister(void);
 
 int vivtheap_ctl_register(void);
 void vivtheap_ctl_unregister(void);

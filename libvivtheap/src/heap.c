@@ -36,22 +36,20 @@ enum vivtheap_caching vivtheap_caching_from_mode(uint32_t mode)
 	}
 }
 
-/* Ask vivtheap's control node; 0 if it knows the heap. */
-static int vivtheap_ctl_heap(const char *name, enum vivtheap_caching *caching,
-			     unsigned int *props)
+/* Ask vivtheap's control node @ctl (if open); 0 if it knows the heap. */
+static int vivtheap_ctl_heap(int ctl, const char *name,
+			     enum vivtheap_caching *caching, unsigned int *props)
 {
 	struct vivtheap_ioc_heap_info info;
-	int ctl, ret;
+	int ret;
 
-	if (strlen(name) >= sizeof(info.name))
-		return -ENOENT;
-	ctl = vivtheap_sys_open(VIVTHEAP_CTL_PATH, O_RDWR);
 	if (ctl < 0)
 		return ctl;
+	if (strlen(name) >= sizeof(info.name))
+		return -ENOENT;
 	memset(&info, 0, sizeof(info));
 	strcpy(info.name, name);
 	ret = vivtheap_ioctl(ctl, VIVTHEAP_IOC_HEAP_INFO, &info);
-	vivtheap_sys_close(ctl);
 	if (ret < 0)
 		return ret;
 	*caching = vivtheap_caching_from_mode(info.cache_mode);
@@ -61,12 +59,14 @@ static int vivtheap_ctl_heap(const char *name, enum vivtheap_caching *caching,
 	return 0;
 }
 
-void vivtheap_heap_describe(const char *name, enum vivtheap_caching *caching,
-			    unsigned int *props)
+/* vivtheap_heap_describe() with the control node already open (or -errno). */
+static void vivtheap_describe_with(int ctl, const char *name,
+				   enum vivtheap_caching *caching,
+				   unsigned int *props)
 {
 	size_t i;
 
-	if (!vivtheap_ctl_heap(name, caching, props))
+	if (!vivtheap_ctl_heap(ctl, name, caching, props))
 		return;
 	*caching = VIVTHEAP_CACHING_UNKNOWN;
 	*props = 0;
@@ -84,9 +84,20 @@ void vivtheap_heap_describe(const char *name, enum vivtheap_caching *caching,
 	}
 }
 
+void vivtheap_heap_describe(const char *name, enum vivtheap_caching *caching,
+			    unsigned int *props)
+{
+	int ctl = vivtheap_sys_open(VIVTHEAP_CTL_PATH, O_RDWR);
+
+	vivtheap_describe_with(ctl, name, caching, props);
+	if (ctl >= 0)
+		vivtheap_sys_close(ctl);
+}
+
 struct vivtheap_list_ctx {
 	struct vivtheap_heap_desc *descs;
 	size_t count;
+	int ctl; /* the control node, opened once for the whole list */
 };
 
 static int vivtheap_list_one(const char *name, void *data)
@@ -103,7 +114,7 @@ static int vivtheap_list_one(const char *name, void *data)
 	d += ctx->count++;
 	memset(d, 0, sizeof(*d));
 	strcpy(d->name, name);
-	vivtheap_heap_describe(name, &d->caching, &d->props);
+	vivtheap_describe_with(ctx->ctl, name, &d->caching, &d->props);
 	return 0;
 }
 
@@ -119,12 +130,15 @@ static int vivtheap_desc_cmp(const void *a, const void *b)
 VIVTHEAP_EXPORT int vivtheap_heaps_list(struct vivtheap_heap_desc **descs,
 					size_t *count)
 {
-	struct vivtheap_list_ctx ctx = { NULL, 0 };
+	struct vivtheap_list_ctx ctx = { NULL, 0, -1 };
 	int ret;
 
 	if (!descs || !count)
 		return -EINVAL;
+	ctx.ctl = vivtheap_sys_open(VIVTHEAP_CTL_PATH, O_RDWR);
 	ret = vivtheap_sys_listdir(VIVTHEAP_HEAP_DIR, vivtheap_list_one, &ctx);
+	if (ctx.ctl >= 0)
+		vivtheap_sys_close(ctx.ctl);
 	if (ret) {
 		free(ctx.descs);
 		return ret;

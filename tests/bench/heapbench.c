@@ -5,7 +5,9 @@
  * instruction count. Prints microseconds and ratios:
  *  - DMA_BUF_IOCTL_SYNC start+end pair at 4 KiB and 12 MiB, and at 12 MiB
  *    while an importer (vgem) holds the buffer attached and mapped;
- *  - alloc+free at 4 KiB, 1, 3 and 12 MiB;
+ *  - alloc+free at 4 KiB, 1, 3 and 12 MiB; for vivtheap's heaps both as
+ *    users see it (a freed buffer of the size is pooled) and cold (pool
+ *    off: every buffer from dma_alloc_attrs());
  *  - mmap + write one byte per page of 12 MiB, with the page faults taken.
  * Each timed figure is the best of three runs.
  */
@@ -33,6 +35,7 @@ static const size_t sizes[] = { 4096, 1 << 20, 3 << 20, 12 << 20 };
 struct result {
 	char name[64];
 	double alloc[NSIZES];
+	double alloc_cold[NSIZES]; /* vivtheap, pool off; 0 for kernel heaps */
 	double sync4k, sync12m, sync12m_imported;
 	double touch_ms;
 	long faults;
@@ -81,11 +84,65 @@ static double time_syncs(int fd, int rounds)
 	return best;
 }
 
+/* alloc+free of one size: one warm-up, then the best of three timed runs. */
+static double time_allocs(int hfd, size_t size, int rounds)
+{
+	double best = -1, t0, t;
+	int fd, i, run;
+
+	fd = alloc_fd(hfd, size);
+	if (fd < 0)
+		return -1;
+	close(fd);
+	for (run = 0; run < 3; run++) {
+		t0 = now_us();
+		for (i = 0; i < rounds; i++) {
+			fd = alloc_fd(hfd, size);
+			if (fd < 0)
+				return -1;
+			close(fd);
+		}
+		t = (now_us() - t0) / rounds;
+		if (best < 0 || t < best)
+			best = t;
+	}
+	return best;
+}
+
+#define POOL_PARAM "/sys/module/vivtheap/parameters/pool_max_size"
+
+/* vivtheap's pool_max_size, or -1 if the module has none. */
+static long pool_get(void)
+{
+	FILE *f = fopen(POOL_PARAM, "r");
+	long v = -1;
+
+	if (!f)
+		return -1;
+	if (fscanf(f, "%ld", &v) != 1)
+		v = -1;
+	fclose(f);
+	return v;
+}
+
+static int pool_set(long v)
+{
+	FILE *f = fopen(POOL_PARAM, "w");
+
+	if (!f)
+		return -1;
+	if (fprintf(f, "%ld\n", v) < 0) {
+		fclose(f);
+		return -1;
+	}
+	return fclose(f) ? -1 : 0;
+}
+
 static int bench(const char *name, int rounds, int vgem, struct result *r)
 {
 	char path[128];
 	struct rusage ru0, ru1;
-	int hfd, fd, i, s, run;
+	int hfd, fd, i, s;
 	uint32_t handle;
 	double t0;
 	volatile char *p;
@@ -96,26 +153,22 @@ static int bench(const char *name, int rounds, int vgem, struct result *r)
 		return -1;
 	strncpy(r->name, name, sizeof(r->name) - 1);
 	for (s = 0; s < NSIZES; s++) {
-		/* one warm-up, then the timed rounds */
-		fd = alloc_fd(hfd, sizes[s]);
-		if (fd < 0)
+		r->alloc[s] = time_allocs(hfd, sizes[s], rounds);
+		if (r->alloc[s] < 0)
 			goto fail;
-		close(fd);
-		r->alloc[s] = -1;
-		for (run = 0; run < 3; run++) {
-			double t;
+	}
+	if (!strncmp(name, "vivtheap", 8)) {
+		long pool = pool_get();
 
-			t0 = now_us();
-			for (i = 0; i < rounds; i++) {
-				fd = alloc_fd(hfd, sizes[s]);
-				if (fd < 0)
-					goto fail;
-				close(fd);
-			}
-			t = (now_us() - t0) / rounds;
-			if (r->alloc[s] < 0 || t < r->alloc[s])
-				r->alloc[s] = t;
-		}
+		if (pool < 0 || pool_set(0) < 0)
+			goto fail;
+		for (s = 0; s < NSIZES; s++)
+			r->alloc_cold[s] = time_allocs(hfd, sizes[s], rounds);
+		if (pool_set(pool) < 0)
+			goto fail;
+		for (s = 0; s < NSIZES; s++)
+			if (r->alloc_cold[s] < 0)
+				goto fail;
 	}
 	fd = alloc_fd(hfd, 4096);
 	r->sync4k = time_syncs(fd, rounds * 50);
@@ -186,6 +239,12 @@ int main(int argc, char **argv)
 			printf(" %9.1f", r[i].alloc[s]);
 		printf(" | %8.1f %8.1f %8.1f | %9.1f %7ld\n", r[i].sync4k, r[i].sync12m,
 		       r[i].sync12m_imported, r[i].touch_ms, r[i].faults);
+		if (r[i].alloc_cold[0] <= 0)
+			continue;
+		printf("%-20s", "  cold (pool off)");
+		for (s = 0; s < NSIZES; s++)
+			printf(" %9.1f", r[i].alloc_cold[s]);
+		printf("\n");
 	}
 	printf("\nratios (vivtheap / kernel heap, same boot; < 1 is faster)\n");
 	for (i = 0; i < n && i < 2; i++) {
@@ -203,6 +262,9 @@ int main(int argc, char **argv)
 				printf("  /system %.2f", r[i].alloc[s] / sys->alloc[s]);
 			if (cma)
 				printf("  /%s %.2f", cma->name, r[i].alloc[s] / cma->alloc[s]);
+			if (cma)
+				printf("  cold /%s %.2f", cma->name,
+				       r[i].alloc_cold[s] / cma->alloc[s]);
 			printf("\n");
 		}
 		printf("%-20s mmap+touch 12 MiB: %ld faults", "", r[i].faults);

@@ -101,6 +101,20 @@ static inline int gt_heap_backend(const char *heap)
 	return access(path, F_OK) == 0;
 }
 
+/* The number a sysfs, debugfs or module-parameter file holds. */
+static inline long long gt_read_number(const char *path)
+{
+	long long v;
+	FILE *f = fopen(path, "r");
+
+	if (!f)
+		FAIL("open %s: %s", path, strerror(errno));
+	if (fscanf(f, "%lld", &v) != 1)
+		FAIL("%s: no number", path);
+	fclose(f);
+	return v;
+}
+
 /* Read one counter from /sys/kernel/debug/vivtheap/<heap>/stats. */
 static inline long long gt_stat(const char *heap, const char *name)
 {

@@ -22,6 +22,7 @@ arg() { sed -n "s/.*\\<vivtheap\\.$1=\\([^ ]*\\).*/\\1/p" /proc/cmdline; }
 BACKEND=$(arg backend)
 MODE=$(arg mode)
 FILTER=$(arg tests)
+DT=$(arg dt)
 [ -n "$BACKEND" ] || BACKEND=auto
 
 # What counts as a kernel complaint.
@@ -90,6 +91,18 @@ drop_known() {
 BUFINFO=/sys/kernel/debug/dma_buf/bufinfo
 dmabufs() { sed -n 's/^Total \([0-9]*\) objects.*/\1/p' $BUFINFO 2>/dev/null; }
 
+# Pages allocated from every CMA area (CONFIG_CMA_DEBUGFS), after the
+# module's pools of freed buffers are emptied; empty where the kernel has no
+# such count (Debian's armmp: /proc/meminfo's CmaFree also moves with the
+# page allocator's per-CPU lists, so it cannot be compared exactly).
+CMA=/sys/kernel/debug/cma
+cma_used() {
+	[ -w /sys/kernel/debug/vivtheap/drain_pools ] &&
+		echo 1 >/sys/kernel/debug/vivtheap/drain_pools
+	[ -d $CMA ] || return 0
+	cat $CMA/*/used 2>/dev/null | awk '{ n += $1 } END { if (NR) print n }'
+}
+
 # Lines logged between steps count too: a late warning fails a pseudo-test.
 gap_check() {
 	gap=$(newlog)
@@ -102,6 +115,7 @@ gap_check() {
 run_test() {
 	name=$1 timeout=$2
 	bufs_before=$(dmabufs)
+	cma_before=$(cma_used)
 	gap_check "before-$name"
 	timeout "$timeout" "/tests/$name" >/tmp/out 2>&1
 	rc=$?
@@ -113,8 +127,11 @@ run_test() {
 	# A test's own note of a known kernel bug it met (KNOWN lines).
 	grep -q '^KNOWN ' /tmp/out && known="$known known: $(sed -n 's/^KNOWN //p' /tmp/out | sort -u | head -n1)"
 	bufs_after=$(dmabufs)
+	cma_after=$(cma_used)
 	if [ $rc = 0 ] && [ "$bufs_before" != "$bufs_after" ]; then
 		result "$name" fail "dma-bufs alive before $bufs_before, after $bufs_after (bufinfo)"
+	elif [ $rc = 0 ] && [ "$cma_before" != "$cma_after" ]; then
+		result "$name" fail "CMA pages used before $cma_before, after $cma_after"
 	elif [ $rc = 0 ] && echo "$new" | grep -Eq "$BAD"; then
 		echo "$new" | grep -E "$BAD" | head -n 5 | sed "s/^/# $name: dmesg: /"
 		result "$name" fail "new kernel warning in dmesg"
@@ -139,8 +156,10 @@ elif [ "$MODE" = bench ]; then
 	/tests/heapbench 20 && vivtheap bench --rounds 20
 	echo "VIVTHEAP-DEMO-RC $?"
 else
-	while read -r name timeout; do
+	while read -r name timeout only; do
 		case "$name" in ''|\#*) continue ;; esac
+		# "dt": only on boots with vivtheap's device-tree nodes.
+		[ "$only" = dt ] && [ "$DT" != 1 ] && continue
 		if [ -n "$FILTER" ] && ! echo ",$FILTER," | grep -q ",$name,"; then
 			continue
 		fi

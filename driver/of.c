@@ -1,0 +1,183 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * vivtheap: optional device-tree nodes, one per heap, that give the heap its
+ * own memory (docs/devicetree.yaml):
+ *
+ *	vivtheap-wc {
+ *		compatible = "vivtheap,dma-heap";
+ *		vivtheap,cache-mode = "write-combine";
+ *		memory-region = <&camera_pool>;
+ *	};
+ *
+ * The node's device replaces the module's own device for that heap, so
+ * dma_alloc_attrs() takes the buffers from the node's CMA pool (a reusable
+ * "shared-dma-pool"), with the DMA mask of dma_bits and the heap's
+ * attributes. Nodes are bound while the module loads, before any heap is
+ * registered; a node that appears later is refused, as is unbinding.
+ */
+
+#include <linux/device.h>
+#include <linux/mod_devicetable.h>
+#include <linux/module.h>
+#include <linux/of.h>
+#include <linux/of_address.h>
+#include <linux/of_device.h>
+#include <linux/of_reserved_mem.h>
+#include <linux/platform_device.h>
+#include <linux/string.h>
+
+#include "vivtheap.h"
+
+static bool vivtheap_of_closed;
+
+static const char *const vivtheap_of_modes[VIVTHEAP_NR_HEAPS] = {
+	"uncached",
+	"write-combine",
+};
+
+/* Only a reusable shared-dma-pool is CMA, allocated with our attributes. */
+static int vivtheap_of_check_region(struct device *dev)
+{
+	struct device_node *region;
+	bool ok;
+
+	region = of_parse_phandle(dev->of_node, "memory-region", 0);
+	if (!region)
+		return -ENOENT;
+	ok = of_device_is_compatible(region, "shared-dma-pool") &&
+	     of_property_read_bool(region, "reusable") &&
+	     !of_property_read_bool(region, "no-map");
+	of_node_put(region);
+	if (!ok) {
+		dev_err(dev, "memory-region: want a reusable shared-dma-pool (CMA)\n");
+		return -EINVAL;
+	}
+	if (of_count_phandle_with_args(dev->of_node, "memory-region",
+				       NULL) != 1) {
+		dev_err(dev, "memory-region: want exactly one region\n");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static void vivtheap_of_release_region(void *data)
+{
+	of_reserved_mem_device_release(data);
+}
+
+static int vivtheap_of_probe(struct platform_device *pdev)
+{
+	struct device *dev = &pdev->dev;
+	struct vivtheap_heap *heap;
+	const char *mode;
+	bool has_region;
+	int i, ret;
+
+	if (READ_ONCE(vivtheap_of_closed)) {
+		dev_err(dev, "the heaps are registered already; reload vivtheap to use this node\n");
+		return -EBUSY;
+	}
+	ret = of_property_read_string(dev->of_node, "vivtheap,cache-mode",
+				      &mode);
+	if (ret) {
+		dev_err(dev, "vivtheap,cache-mode missing\n");
+		return -EINVAL;
+	}
+	i = match_string(vivtheap_of_modes, VIVTHEAP_NR_HEAPS, mode);
+	if (i < 0) {
+		dev_err(dev, "vivtheap,cache-mode \"%s\": want \"uncached\" or \"write-combine\"\n",
+			mode);
+		return -EINVAL;
+	}
+	heap = &vivtheap_heaps[i];
+	/* Non-coherent is the point: a coherent device would get cacheable memory. */
+	if (of_dma_is_coherent(dev->of_node)) {
+		dev_err(dev, "dma-coherent: vivtheap buffers must be non-coherent\n");
+		return -EINVAL;
+	}
+	ret = vivtheap_of_check_region(dev);
+	if (ret && ret != -ENOENT)
+		return ret;
+	has_region = !ret;
+	if (heap->dev != vivtheap_default_dev()) {
+		dev_err(dev, "a second node for the %s heap\n", mode);
+		return -EBUSY;
+	}
+
+	if (has_region) {
+		ret = of_reserved_mem_device_init(dev);
+		if (ret) {
+			dev_err(dev, "memory-region: %d\n", ret);
+			return ret;
+		}
+		ret = devm_add_action_or_reset(dev, vivtheap_of_release_region,
+					       dev);
+		if (ret)
+			return ret;
+	}
+	ret = vivtheap_dma_configure(dev);
+	if (ret)
+		return ret;
+
+	heap->dev = dev;
+	dev_info(dev, "%s heap: buffers from %s\n", mode,
+		 has_region ? "its memory-region" : "the default CMA area");
+	return 0;
+}
+
+static const struct of_device_id vivtheap_of_match[] = {
+	{ .compatible = "vivtheap,dma-heap" },
+	{ }
+};
+
+/*
+ * The alias that lets udev load the module for a node. A cross-build with a
+ * distribution's host-built modpost (Debian's linux-kbuild: 64-bit struct
+ * sizes for a 32-bit target) cannot check the table and leaves it out.
+ */
+#ifndef VIVTHEAP_NO_MODALIAS
+MODULE_DEVICE_TABLE(of, vivtheap_of_match);
+#endif
+
+static struct platform_driver vivtheap_of_driver = {
+	.probe = vivtheap_of_probe,
+	.driver = {
+		.name = "vivtheap-of",
+		.of_match_table = vivtheap_of_match,
+		/* The heaps use the device until the module goes. */
+		.suppress_bind_attrs = true,
+	},
+};
+
+/**
+ * vivtheap_of_register() - bind the device-tree nodes present now
+ *
+ * Call after the heaps are set up on the module's own device and before
+ * they are registered: a heap with a node gets the node's device.
+ *
+ * Return: 0 or a negative errno from the driver core. A node that does not
+ * bind only leaves its heap on the module's own device.
+ */
+int vivtheap_of_register(void)
+{
+	WRITE_ONCE(vivtheap_of_closed, false);
+	return platform_driver_register(&vivtheap_of_driver);
+}
+
+/**
+ * vivtheap_of_close() - refuse nodes from now on: the heaps are live
+ */
+void vivtheap_of_close(void)
+{
+	WRITE_ONCE(vivtheap_of_closed, true);
+}
+
+/**
+ * vivtheap_of_unregister() - unbind the nodes, releasing their regions
+ *
+ * Call when no buffer is left, pooled or live.
+ */
+void vivtheap_of_unregister(void)
+{
+	platform_driver_unregister(&vivtheap_of_driver);
+}
