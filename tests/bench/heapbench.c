@@ -4,7 +4,8 @@
  * the guest under qemu -icount (make bench), so times are a function of the
  * instruction count. Prints microseconds and ratios:
  *  - DMA_BUF_IOCTL_SYNC start+end pair at 4 KiB and 12 MiB, and at 12 MiB
- *    while an importer (vgem) holds the buffer attached and mapped;
+ *    while an importer holds the buffer: vgem (attached and mapped) and,
+ *    where the kernel has it, vivid (queued with V4L2_MEMORY_DMABUF);
  *  - alloc+free at 4 KiB, 1, 3 and 12 MiB; for vivtheap's heaps both as
  *    users see it (a freed buffer of the size is pooled) and cold (pool
  *    off: every buffer from dma_alloc_attrs());
@@ -27,6 +28,7 @@
 #include <xf86drm.h>
 
 #include "../guest/gt_vgem.h"
+#include "../guest/gt_vivid.h"
 
 #define MAX_HEAPS 8
 static const size_t sizes[] = { 4096, 1 << 20, 3 << 20, 12 << 20 };
@@ -36,7 +38,7 @@ struct result {
 	char name[64];
 	double alloc[NSIZES];
 	double alloc_cold[NSIZES]; /* vivtheap, pool off; 0 for kernel heaps */
-	double sync4k, sync12m, sync12m_imported;
+	double sync4k, sync12m, sync12m_imported, sync12m_vivid;
 	double touch_ms;
 	long faults;
 };
@@ -138,6 +140,37 @@ static int pool_set(long v)
 	return fclose(f) ? -1 : 0;
 }
 
+/*
+ * The sync pair on @fd while vivid holds it queued (attached, and mapped by
+ * its buffer allocator); -1 without vivid or if vivid refuses the buffer.
+ */
+static double time_syncs_vivid(int fd, size_t size, int rounds)
+{
+	struct v4l2_requestbuffers req = { .count = 1, .type = V4L2_BUF_TYPE_VIDEO_CAPTURE,
+					   .memory = V4L2_MEMORY_DMABUF };
+	struct v4l2_format fmt = { .type = V4L2_BUF_TYPE_VIDEO_CAPTURE };
+	struct v4l2_buffer b = { .type = V4L2_BUF_TYPE_VIDEO_CAPTURE,
+				 .memory = V4L2_MEMORY_DMABUF };
+	int vfd = gt_open_vivid_capture();
+	double t = -1;
+
+	if (vfd < 0)
+		return -1;
+	if (ioctl(vfd, VIDIOC_G_FMT, &fmt) || fmt.fmt.pix.sizeimage > size ||
+	    ioctl(vfd, VIDIOC_REQBUFS, &req) || req.count < 1)
+		goto out;
+	b.index = 0;
+	b.m.fd = fd;
+	b.length = size;
+	if (!ioctl(vfd, VIDIOC_QBUF, &b))
+		t = time_syncs(fd, rounds);
+	req.count = 0;
+	ioctl(vfd, VIDIOC_REQBUFS, &req);
+out:
+	close(vfd);
+	return t;
+}
+
 static int bench(const char *name, int rounds, int vgem, struct result *r)
 {
 	char path[128];
@@ -180,6 +213,7 @@ static int bench(const char *name, int rounds, int vgem, struct result *r)
 		r->sync12m_imported = time_syncs(fd, rounds * 50);
 		drmCloseBufferHandle(vgem, handle);
 	}
+	r->sync12m_vivid = time_syncs_vivid(fd, 12 << 20, rounds * 50);
 	/* mmap + touch every page */
 	getrusage(RUSAGE_SELF, &ru0);
 	t0 = now_us();
@@ -231,14 +265,15 @@ int main(int argc, char **argv)
 	sys = find(r, n, sys_names);
 	cma = find(r, n, cma_names);
 	printf("\nheapbench: %d rounds, virtual microseconds (qemu -icount)\n", rounds);
-	printf("%-20s %9s %9s %9s %9s | %8s %8s %8s | %9s %7s\n", "heap", "a+f 4K", "a+f 1M",
-	       "a+f 3M", "a+f 12M", "sync 4K", "sync 12M", "12M imp", "touch ms", "faults");
+	printf("%-20s %9s %9s %9s %9s | %8s %8s %8s %8s | %9s %7s\n", "heap", "a+f 4K", "a+f 1M",
+	       "a+f 3M", "a+f 12M", "sync 4K", "sync 12M", "12M vgem", "12M vivid", "touch ms",
+	       "faults");
 	for (i = 0; i < n; i++) {
 		printf("%-20s", r[i].name);
 		for (s = 0; s < NSIZES; s++)
 			printf(" %9.1f", r[i].alloc[s]);
-		printf(" | %8.1f %8.1f %8.1f | %9.1f %7ld\n", r[i].sync4k, r[i].sync12m,
-		       r[i].sync12m_imported, r[i].touch_ms, r[i].faults);
+		printf(" | %8.1f %8.1f %8.1f %8.1f | %9.1f %7ld\n", r[i].sync4k, r[i].sync12m,
+		       r[i].sync12m_imported, r[i].sync12m_vivid, r[i].touch_ms, r[i].faults);
 		if (r[i].alloc_cold[0] <= 0)
 			continue;
 		printf("%-20s", "  cold (pool off)");
@@ -252,7 +287,9 @@ int main(int argc, char **argv)
 			continue;
 		printf("%-20s sync12M/sync4K %.2f", r[i].name, r[i].sync12m / r[i].sync4k);
 		if (r[i].sync12m_imported > 0)
-			printf("  imported12M/4K %.2f", r[i].sync12m_imported / r[i].sync4k);
+			printf("  vgem12M/4K %.2f", r[i].sync12m_imported / r[i].sync4k);
+		if (r[i].sync12m_vivid > 0)
+			printf("  vivid12M/4K %.2f", r[i].sync12m_vivid / r[i].sync4k);
 		if (sys)
 			printf("  sync4K/system %.2f", r[i].sync4k / sys->sync4k);
 		printf("\n");

@@ -5,30 +5,9 @@
 #include <poll.h>
 #include <linux/videodev2.h>
 
+#include "gt_vivid.h"
+
 #define NBUF 3
-
-static int open_vivid_capture(void)
-{
-	char path[64];
-	int i, fd;
-
-	for (i = 0; i < 64; i++) {
-		struct v4l2_capability cap;
-
-		snprintf(path, sizeof(path), "/dev/video%d", i);
-		fd = open(path, O_RDWR | O_CLOEXEC);
-		if (fd < 0)
-			continue;
-		memset(&cap, 0, sizeof(cap));
-		if (!ioctl(fd, VIDIOC_QUERYCAP, &cap) &&
-		    !strcmp((char *)cap.driver, "vivid") &&
-		    (cap.device_caps & V4L2_CAP_VIDEO_CAPTURE) &&
-		    (cap.device_caps & V4L2_CAP_STREAMING))
-			return fd;
-		close(fd);
-	}
-	return -1;
-}
 
 /* vivid's default pattern is colour bars: a line has many byte values. */
 static int distinct_bytes(const uint8_t *p, size_t n)
@@ -120,7 +99,7 @@ static void capture(int vfd, const char *heap)
 
 int main(void)
 {
-	int vfd = open_vivid_capture(), i;
+	int vfd = gt_open_vivid_capture(), i;
 
 	if (vfd < 0)
 		FAIL("no vivid capture node (the target has vivid)");
