@@ -22,7 +22,7 @@ PACKAGES=(
 	gcc-aarch64-linux-gnu libc6-dev-arm64-cross linux-libc-dev-arm64-cross g++
 	# kernel builds
 	bc bison flex libssl-dev libelf-dev kmod cpio rsync xz-utils zstd
-	sparse python3 perl
+	sparse python3 perl curl
 	# guests
 	qemu-system-arm
 	# the private apt

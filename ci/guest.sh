@@ -34,9 +34,15 @@ build_module() {
 	local extra=()
 	# A distribution's modpost is built for the host: see driver/of.c.
 	[ "$KIND" = distro ] && extra+=(VIVTHEAP_NO_MODALIAS=1)
+	local sparse
+	sparse=$(ensure_sparse)
 	make -s -C "$KDIR" M="$OUT/src/driver" ARCH="$KARCH" CROSS_COMPILE="$CROSS" \
-		W=1 C=2 CHECK=sparse "${extra[@]}" modules >"$OUT/module.log" 2>&1 ||
+		W=1 C=2 CHECK="$sparse" "${extra[@]}" modules >"$OUT/module.log" 2>&1 ||
 		{ cat "$OUT/module.log" >&2; die "$TARGET: module build failed"; }
+	# A kernel that finds the checker unfit says so and builds without it.
+	if grep -E 'specified, but .* not available' "$OUT/module.log" >&2; then
+		die "$TARGET: sparse did not run"
+	fi
 	# Warnings are errors for our code.
 	if grep -E 'warning:' "$OUT/module.log" | grep -v '^scripts/' >&2; then
 		die "$TARGET: module build has warnings"

@@ -115,6 +115,34 @@ extract_deb() {
 	fi
 }
 
+# ensure_sparse: print the path of a sparse that the newest kernels accept.
+# Kernels from 6.14 on run sparse only if it knows __typeof_unqual__
+# (scripts/checker-valid.sh) and silently skip it otherwise; bookworm's 0.6.4
+# does not, and unstable's binary needs a newer glibc. So sparse is built
+# once from unstable's source, pinned by the checksum in its .dsc.
+SPARSE_VER=0.6.5~rc1
+SPARSE_SHA256=3ac8855ec7f3ab92f325be0f64347ccc2b10f8b4d7c2906783ee8e2bdab3f0de
+ensure_sparse() {
+	local dir=$VIVTHEAP_CACHE/tools/sparse-$SPARSE_VER tmp tarball
+	if [ ! -x "$dir/sparse" ]; then
+		log "building sparse $SPARSE_VER from Debian's source"
+		tmp=$(mktemp -d "$VIVTHEAP_CACHE/tools.XXXXXX")
+		tarball=$tmp/sparse_$SPARSE_VER.orig.tar.gz
+		curl -fsS -o "$tarball" "$APT_MIRROR/pool/main/s/sparse/sparse_$SPARSE_VER.orig.tar.gz" ||
+			die "cannot download sparse $SPARSE_VER source"
+		echo "$SPARSE_SHA256  $tarball" | sha256sum -c --quiet - ||
+			die "sparse $SPARSE_VER source: checksum mismatch"
+		tar -xf "$tarball" -C "$tmp" --strip-components=1
+		make -s -C "$tmp" -j"$(nproc)" sparse HAVE_LLVM=no HAVE_LIBXML=no >"$tmp/build.log" 2>&1 ||
+			{ tail -n 20 "$tmp/build.log" >&2; die "sparse build failed"; }
+		mkdir -p "$dir.new"
+		cp "$tmp/sparse" "$dir.new/sparse"
+		rm -rf "$tmp" "$dir"
+		mv "$dir.new" "$dir"
+	fi
+	printf '%s\n' "$dir/sparse"
+}
+
 # target_load NAME: read ci/targets/NAME.conf
 target_load() {
 	local f=$TOP/ci/targets/$1.conf
