@@ -6,15 +6,25 @@
 #define PARAMS "/sys/module/vivtheap/parameters/"
 #define DRAIN "/sys/kernel/debug/vivtheap/drain_pools"
 
-static void write_file(const char *path, const char *text)
+/* Write @text to @path: 0, or the errno of the open or the write. */
+static int try_write(const char *path, const char *text)
 {
-	int fd = open(path, O_WRONLY);
+	int fd = open(path, O_WRONLY), err = 0;
 
 	if (fd < 0)
-		FAIL("open %s: %s", path, strerror(errno));
+		return errno;
 	if (write(fd, text, strlen(text)) != (ssize_t)strlen(text))
-		FAIL("write %s to %s: %s", text, path, strerror(errno));
+		err = errno;
 	close(fd);
+	return err;
+}
+
+static void write_file(const char *path, const char *text)
+{
+	int err = try_write(path, text);
+
+	if (err)
+		FAIL("write %s to %s: %s", text, path, strerror(err));
 }
 
 static void param_set(const char *name, unsigned long v)
@@ -184,7 +194,13 @@ int main(void)
 {
 	unsigned long max = param_get("pool_max_size");
 	unsigned long idle = param_get("pool_idle_ms");
-	int i;
+	int i, err;
+
+	/* Not a number: EINVAL, and the value stays. */
+	err = try_write(PARAMS "pool_max_size", "lots");
+	if (err != EINVAL)
+		FAIL("pool_max_size=lots: want EINVAL, got %s", strerror(err));
+	CHECK(param_get("pool_max_size") == max);
 
 	for (i = 0; i < GT_NR_OUR_HEAPS; i++)
 		check_heap(gt_our_heaps[i]);
