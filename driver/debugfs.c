@@ -4,6 +4,7 @@
  *
  *   /sys/kernel/debug/vivtheap/<heap>/stats   "name value" lines
  *   /sys/kernel/debug/vivtheap/buffers        one line per live buffer
+ *   /sys/kernel/debug/vivtheap/pool           one line per pooled buffer
  *   /sys/kernel/debug/vivtheap/drain_pools    write anything: empty the pools
  */
 
@@ -86,6 +87,25 @@ static int vivtheap_debugfs_buffers_show(struct seq_file *s, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(vivtheap_debugfs_buffers);
 
+static int vivtheap_debugfs_pool_show(struct seq_file *s, void *unused)
+{
+	struct vivtheap_buffer *buffer;
+	int i;
+
+	seq_puts(s, "heap size dma_addr\n");
+	for (i = 0; i < VIVTHEAP_NR_HEAPS; i++) {
+		struct vivtheap_heap *heap = &vivtheap_heaps[i];
+
+		mutex_lock(&heap->lock);
+		list_for_each_entry(buffer, &heap->pool, node)
+			seq_printf(s, "%s %zu %pad\n", heap->name, buffer->size,
+				   &buffer->dma_addr);
+		mutex_unlock(&heap->lock);
+	}
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(vivtheap_debugfs_pool);
+
 static ssize_t vivtheap_debugfs_drain_write(struct file *file,
 					    const char __user *buf,
 					    size_t count, loff_t *ppos)
@@ -111,6 +131,8 @@ void vivtheap_debugfs_init(void)
 	vivtheap_debugfs_root = debugfs_create_dir("vivtheap", NULL);
 	debugfs_create_file("buffers", 0400, vivtheap_debugfs_root, NULL,
 			    &vivtheap_debugfs_buffers_fops);
+	debugfs_create_file("pool", 0400, vivtheap_debugfs_root, NULL,
+			    &vivtheap_debugfs_pool_fops);
 	debugfs_create_file("drain_pools", 0200, vivtheap_debugfs_root, NULL,
 			    &vivtheap_debugfs_drain_fops);
 	for (i = 0; i < VIVTHEAP_NR_HEAPS; i++) {

@@ -83,6 +83,23 @@ static void check_zero(const char *heap, int fd, size_t size)
 			     got_, (long long)(want));                    \
 	} while (0)
 
+/* Lines of /sys/kernel/debug/vivtheap/pool for @heap and @size. */
+static int pool_listed(const char *heap, size_t size)
+{
+	FILE *f = fopen("/sys/kernel/debug/vivtheap/pool", "r");
+	char line[256], h[64];
+	size_t sz;
+	int n = 0;
+
+	CHECK(f != NULL);
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "%63s %zu", h, &sz) == 2 && !strcmp(h, heap) &&
+		    sz == size)
+			n++;
+	fclose(f);
+	return n;
+}
+
 /* Largest allocation that succeeds now, in MiB (pool off). */
 static unsigned long largest_mib(int hfd)
 {
@@ -120,11 +137,13 @@ static void check_heap(const char *heap)
 	dirty_free(hfd, MIB);
 	EXPECT_STAT(heap, "pool_buffers", 1);
 	EXPECT_STAT(heap, "pool_bytes", MIB);
+	CHECK(pool_listed(heap, MIB) == 1);
 	hit = gt_stat(heap, "pool_hit");
 	fd = gt_alloc(hfd, MIB, O_RDWR);
 	CHECK(fd >= 0);
 	EXPECT_STAT(heap, "pool_hit", hit + 1);
 	EXPECT_STAT(heap, "pool_buffers", 0);
+	CHECK(pool_listed(heap, MIB) == 0);
 	check_zero(heap, fd, MIB);
 	close(fd);
 	EXPECT_STAT(heap, "pool_bytes", MIB);
