@@ -218,7 +218,7 @@ struct vivtheap_buffer *vivtheap_buffer_from_dmabuf(struct dma_buf *dmabuf)
 
 /*
  * A new buffer from dma_alloc_attrs(), zeroed by it. Return: the buffer, or
- * ERR_PTR(-ENOMEM).
+ * ERR_PTR: -ENOMEM when the memory is not there.
  */
 static struct vivtheap_buffer *vivtheap_buffer_create(struct vivtheap_heap *heap,
 						      size_t size)
@@ -238,24 +238,19 @@ static struct vivtheap_buffer *vivtheap_buffer_create(struct vivtheap_heap *heap
 					GFP_KERNEL | __GFP_NOWARN,
 					heap->dma_attrs);
 	if (!buffer->vaddr) {
-		ret = -ENOMEM;
-		goto free_buffer;
+		kfree(buffer);
+		return ERR_PTR(-ENOMEM);
 	}
 	/* The first page, for the importers' sg tables. */
 	ret = dma_get_sgtable_attrs(heap->dev, &sgt, buffer->vaddr,
 				    buffer->dma_addr, size, heap->dma_attrs);
-	if (ret)
-		goto free_dma;
+	if (ret) {
+		vivtheap_buffer_destroy(buffer);
+		return ERR_PTR(ret);
+	}
 	buffer->page = sg_page(sgt.sgl);
 	sg_free_table(&sgt);
 	return buffer;
-
-free_dma:
-	dma_free_attrs(heap->dev, size, buffer->vaddr, buffer->dma_addr,
-		       heap->dma_attrs);
-free_buffer:
-	kfree(buffer);
-	return ERR_PTR(ret);
 }
 
 /**

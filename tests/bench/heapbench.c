@@ -27,6 +27,7 @@
 #include <linux/dma-heap.h>
 #include <xf86drm.h>
 
+#include "../guest/gt.h"
 #include "../guest/gt_vgem.h"
 #include "../guest/gt_vivid.h"
 
@@ -53,19 +54,14 @@ static double now_us(void)
 
 static int alloc_fd(int hfd, size_t size)
 {
-	struct dma_heap_allocation_data d = { .len = size, .fd_flags = O_RDWR | O_CLOEXEC };
-
-	return ioctl(hfd, DMA_HEAP_IOCTL_ALLOC, &d) ? -errno : (int)d.fd;
+	return gt_alloc(hfd, size, O_RDWR | O_CLOEXEC);
 }
 
 static int sync_pair(int fd)
 {
-	struct dma_buf_sync s = { .flags = DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW };
-
-	if (ioctl(fd, DMA_BUF_IOCTL_SYNC, &s))
+	if (gt_sync(fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW))
 		return -1;
-	s.flags = DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW;
-	return ioctl(fd, DMA_BUF_IOCTL_SYNC, &s);
+	return gt_sync(fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW);
 }
 
 /* The best of three runs: background work only ever adds time. */
@@ -173,15 +169,13 @@ out:
 
 static int bench(const char *name, int rounds, int vgem, struct result *r)
 {
-	char path[128];
 	struct rusage ru0, ru1;
 	int hfd, fd, i, s;
 	uint32_t handle;
 	double t0;
 	volatile char *p;
 
-	snprintf(path, sizeof(path), "/dev/dma_heap/%s", name);
-	hfd = open(path, O_RDONLY | O_CLOEXEC);
+	hfd = gt_heap_open(name);
 	if (hfd < 0)
 		return -1;
 	strncpy(r->name, name, sizeof(r->name) - 1);

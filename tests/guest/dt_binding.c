@@ -54,23 +54,6 @@ static void of_node_of(const char *dev, char *out, size_t len)
 	snprintf(out, len, "%s", p + strlen("/devicetree/base"));
 }
 
-static void stat_string(const char *heap, const char *key, char *out, size_t len)
-{
-	char path[128], k[64], v[128], line[256];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/sys/kernel/debug/vivtheap/%s/stats", heap);
-	f = fopen(path, "r");
-	CHECK(f != NULL);
-	out[0] = 0;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "%63s %127s", k, v) == 2 && !strcmp(k, key))
-			snprintf(out, len, "%s", v);
-	fclose(f);
-	if (!out[0])
-		FAIL("no %s in %s", key, path);
-}
-
 /* The dma_addr of the heap's live buffer of @size, from debugfs. */
 static unsigned long long buffer_dma_addr(const char *heap, size_t size)
 {
@@ -101,7 +84,7 @@ static void check_heap(const char *heap, const char *node)
 
 	CHECK(hfd >= 0);
 	/* Bound to its node. */
-	stat_string(heap, "device", dev, sizeof(dev));
+	gt_stat_string(heap, "device", dev, sizeof(dev));
 	of_node_of(dev, of, sizeof(of));
 	if (strcmp(of, node))
 		FAIL("%s: device %s comes from %s, want %s", heap, dev, of, node);

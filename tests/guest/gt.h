@@ -115,11 +115,11 @@ static inline long long gt_read_number(const char *path)
 	return v;
 }
 
-/* Read one counter from /sys/kernel/debug/vivtheap/<heap>/stats. */
-static inline long long gt_stat(const char *heap, const char *name)
+/* Read one value (its last line) from /sys/kernel/debug/vivtheap/<heap>/stats. */
+static inline void gt_stat_string(const char *heap, const char *name,
+				  char *out, size_t len)
 {
-	char path[128], key[64], line[128];
-	long long v, found = -1;
+	char path[128], key[64], v[128], line[256];
 	FILE *f;
 
 	snprintf(path, sizeof(path), "/sys/kernel/debug/vivtheap/%s/stats",
@@ -127,14 +127,27 @@ static inline long long gt_stat(const char *heap, const char *name)
 	f = fopen(path, "r");
 	if (!f)
 		FAIL("open %s: %s", path, strerror(errno));
+	out[0] = 0;
 	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "%63s %lld", key, &v) == 2 &&
+		if (sscanf(line, "%63s %127s", key, v) == 2 &&
 		    !strcmp(key, name))
-			found = v;
+			snprintf(out, len, "%s", v);
 	fclose(f);
-	if (found < 0)
-		FAIL("no counter %s in %s", name, path);
-	return found;
+	if (!out[0])
+		FAIL("no %s in %s", name, path);
+}
+
+/* Read one counter from /sys/kernel/debug/vivtheap/<heap>/stats. */
+static inline long long gt_stat(const char *heap, const char *name)
+{
+	char v[128], *end;
+	long long n;
+
+	gt_stat_string(heap, name, v, sizeof(v));
+	n = strtoll(v, &end, 10);
+	if (*end || n < 0)
+		FAIL("counter %s of %s is \"%s\", not a count", name, heap, v);
+	return n;
 }
 
 #endif /* GT_H */
