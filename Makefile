@@ -9,11 +9,21 @@
 #   make module TARGET=vivt-6.1      build vivtheap.ko for one target
 #   make guest TARGET=vivt-6.1 BACKEND=chardev   guest tests on one target
 #   make install PREFIX=/usr/local DESTDIR=      library, header, .pc, tool, man
+#                     (also BINDIR, LIBDIR, INCLUDEDIR, MANDIR, PKGCONFIGDIR)
 #   make bench TARGET=vivt-latest   benchmarks under qemu -icount
 #   make lint         checkpatch, kernel-doc, shellcheck, cppcheck
 
+# Installation directories, as GNU makefiles name them. Each may be given on
+# the install command line alone: the .pc is written at install time from
+# the values in force then, never from those of an earlier build.
 PREFIX ?= /usr/local
-LIBDIR ?= $(PREFIX)/lib
+EXEC_PREFIX ?= $(PREFIX)
+BINDIR ?= $(EXEC_PREFIX)/bin
+LIBDIR ?= $(EXEC_PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+DATAROOTDIR ?= $(PREFIX)/share
+MANDIR ?= $(DATAROOTDIR)/man
+PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
 DESTDIR ?=
 B := build/host
 TAP ?= $(B)/host.tap
@@ -41,11 +51,11 @@ HOST_TESTS := $(patsubst tests/host/%.c,%,$(wildcard tests/host/test_*.c))
 WRAP := $(foreach f,open close ioctl mmap munmap mprotect size is_dmabuf dup sendmsg recvmsg listdir,-Wl,--wrap=vivtheap_sys_$(f))
 
 .PHONY: all lib tool check demo host-check host-tests valgrind abi-check install \
-	install-check lint module guest bench clean
+	install-check lint module guest bench clean version
 
 all: lib tool
 
-lib: $(B)/$(SONAME) $(B)/libvivtheap.a $(B)/libvivtheap.pc
+lib: $(B)/$(SONAME) $(B)/libvivtheap.a
 tool: $(B)/vivtheap
 
 $(B)/obj/%.o: libvivtheap/src/%.c $(LIB_HDR)
@@ -62,9 +72,6 @@ $(B)/$(SONAME): $(LIB_OBJ) libvivtheap/libvivtheap.map
 	ln -sf $(SONAME) $(B)/libvivtheap.so
 $(B)/libvivtheap.a: $(LIB_OBJ)
 	rm -f $@ && $(AR) rcs $@ $^
-$(B)/libvivtheap.pc: libvivtheap/libvivtheap.pc.in Makefile
-	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' -e 's|@VERSION@|$(VERSION)|' $< >$@
-
 $(B)/vivtheap: tools/vivtheap.c $(B)/libvivtheap.a
 	$(CC) -std=gnu11 $(CFLAGS_WARN) -D_GNU_SOURCE -Ilibvivtheap/include -Iuapi $(CFLAGS) \
 		-o $@ $< $(B)/libvivtheap.a -lpthread
@@ -92,17 +99,24 @@ $(B)/uapi-cxx: uapi/linux/vivtheap.h tests/host/uapi_alone.c
 	$(CXX) -x c++ -std=c++11 -Wall -Wextra -Werror -Iuapi -c -o $@ tests/host/uapi_alone.c
 
 install: lib tool
-	install -d $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(LIBDIR)/pkgconfig \
-		$(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man3 $(DESTDIR)$(PREFIX)/share/man/man1
-	install -m 644 libvivtheap/include/vivtheap.h $(DESTDIR)$(PREFIX)/include/
+	install -d $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(PKGCONFIGDIR) \
+		$(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man3 $(DESTDIR)$(MANDIR)/man1
+	install -m 644 libvivtheap/include/vivtheap.h $(DESTDIR)$(INCLUDEDIR)/
 	install -m 755 $(B)/libvivtheap.so.$(VERSION) $(DESTDIR)$(LIBDIR)/
 	ln -sf libvivtheap.so.$(VERSION) $(DESTDIR)$(LIBDIR)/$(SONAME)
 	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libvivtheap.so
 	install -m 644 $(B)/libvivtheap.a $(DESTDIR)$(LIBDIR)/
-	install -m 644 $(B)/libvivtheap.pc $(DESTDIR)$(LIBDIR)/pkgconfig/
-	install -m 755 $(B)/vivtheap $(DESTDIR)$(PREFIX)/bin/
-	install -m 644 libvivtheap/man/*.3 $(DESTDIR)$(PREFIX)/share/man/man3/
-	install -m 644 tools/vivtheap.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@EXEC_PREFIX@|$(EXEC_PREFIX)|' \
+		-e 's|@LIBDIR@|$(LIBDIR)|' -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' \
+		-e 's|@VERSION@|$(VERSION)|' libvivtheap/libvivtheap.pc.in \
+		>$(DESTDIR)$(PKGCONFIGDIR)/libvivtheap.pc
+	chmod 644 $(DESTDIR)$(PKGCONFIGDIR)/libvivtheap.pc
+	install -m 755 $(B)/vivtheap $(DESTDIR)$(BINDIR)/
+	install -m 644 libvivtheap/man/*.3 $(DESTDIR)$(MANDIR)/man3/
+	install -m 644 tools/vivtheap.1 $(DESTDIR)$(MANDIR)/man1/
+
+version:
+	@echo $(VERSION)
 
 lint:
 	bash ci/lint.sh $(TAP)

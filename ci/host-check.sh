@@ -54,23 +54,75 @@ abi() {
 }
 check "abi: header, version script and nm -D agree; SONAME libvivtheap.so.0" abi
 
+# install_as NAME VAR=VALUE...: install into a scratch DESTDIR with those
+# directories (after a build with the defaults), then build the C and C++
+# consumers through the installed .pc (PKG_CONFIG_SYSROOT_DIR, as a cross
+# build would) and run them; the tool and the man pages are where asked.
 # shellcheck disable=SC2086 # pkg-config's output is a list of words
-installed() {
-	local d=$B/install
+install_as() {
+	local d=$B/install-$1 prefix=/usr/local libdir incdir bindir mandir pcdir v
+	shift
+	for v in "$@"; do
+		case $v in PREFIX=*) prefix=${v#*=} ;; esac
+	done
+	libdir=$prefix/lib incdir=$prefix/include bindir=$prefix/bin mandir=$prefix/share/man
+	for v in "$@"; do
+		case $v in
+		LIBDIR=*) libdir=${v#*=} ;;
+		INCLUDEDIR=*) incdir=${v#*=} ;;
+		BINDIR=*) bindir=${v#*=} ;;
+		MANDIR=*) mandir=${v#*=} ;;
+		esac
+	done
+	pcdir=$libdir/pkgconfig
 	rm -rf "$d"
-	make -s -C "$TOP" install DESTDIR="$d" PREFIX=/usr/local >/dev/null
-	local pc=(env PKG_CONFIG_PATH="$d/usr/local/lib/pkgconfig" PKG_CONFIG_SYSROOT_DIR="$d")
-	local cflags libs
-	cflags=$("${pc[@]}" pkg-config --cflags libvivtheap)
-	libs=$("${pc[@]}" pkg-config --libs libvivtheap)
-	cc -std=c99 -Wall -Wextra -Werror $cflags -o "$B/consumer-c" "$TOP/tests/host/consumer.c" $libs &&
-	c++ -std=c++11 -Wall -Wextra -Werror $cflags -x c++ -o "$B/consumer-cxx" "$TOP/tests/host/consumer.c" $libs &&
-	LD_LIBRARY_PATH="$d/usr/local/lib" "$B/consumer-c" &&
-	LD_LIBRARY_PATH="$d/usr/local/lib" "$B/consumer-cxx" &&
-	test -f "$d/usr/local/share/man/man3/vivtheap_buffer_alloc.3" &&
-	test -x "$d/usr/local/bin/vivtheap"
+	make -s -C "$TOP" install DESTDIR="$d" "$@" >/dev/null || return 1
+	local pc=(env PKG_CONFIG_LIBDIR="$d$pcdir" PKG_CONFIG_PATH= PKG_CONFIG_SYSROOT_DIR="$d")
+	local cflags libs version
+	# pkgconf puts the sysroot in front of the variables too.
+	[ "$("${pc[@]}" pkg-config --variable=libdir libvivtheap)" = "$d$libdir" ] ||
+		{ echo ".pc: libdir is not $libdir"; return 1; }
+	[ "$("${pc[@]}" pkg-config --variable=includedir libvivtheap)" = "$d$incdir" ] ||
+		{ echo ".pc: includedir is not $incdir"; return 1; }
+	cflags=$("${pc[@]}" pkg-config --cflags libvivtheap) || return 1
+	libs=$("${pc[@]}" pkg-config --libs libvivtheap) || return 1
+	version=$(make -s -C "$TOP" version)
+	cc -std=c99 -Wall -Wextra -Werror -DWANT_VERSION="\"$version\"" $cflags \
+		-o "$d/consumer-c" "$TOP/tests/host/consumer.c" $libs || return 1
+	c++ -std=c++11 -Wall -Wextra -Werror -DWANT_VERSION="\"$version\"" $cflags -x c++ \
+		-o "$d/consumer-cxx" "$TOP/tests/host/consumer.c" $libs || return 1
+	LD_LIBRARY_PATH="$d$libdir" "$d/consumer-c" || return 1
+	LD_LIBRARY_PATH="$d$libdir" "$d/consumer-cxx" || return 1
+	test -f "$d$mandir/man3/vivtheap_buffer_alloc.3" || { echo "no man3 in $mandir"; return 1; }
+	test -f "$d$mandir/man1/vivtheap.1" || { echo "no man1 in $mandir"; return 1; }
+	test -x "$d$bindir/vivtheap" || { echo "no tool in $bindir"; return 1; }
 }
-check "install: C and C++ programs build and run against the installed library (pkg-config)" installed
+check "install: defaults (/usr/local): C and C++ consumers build through pkg-config and run" \
+	install_as default
+check "install: PREFIX=/usr after a default build: the .pc follows" install_as usr PREFIX=/usr
+check "install: multiarch LIBDIR: the .pc follows" \
+	install_as multiarch PREFIX=/usr LIBDIR="/usr/lib/$(cc -print-multiarch)"
+check "install: INCLUDEDIR, BINDIR, MANDIR honoured" \
+	install_as dirs PREFIX=/opt/vt INCLUDEDIR=/opt/vt/include/vivtheap-0 \
+	BINDIR=/opt/vt/sbin MANDIR=/opt/vt/man
+
+# tool_hint STATE: the tool on a machine whose /dev/dma_heap is STATE
+# (missing or empty), in a private mount namespace with its own /dev: exit
+# code 3 and a message saying what to do.
+tool_hint() {
+	local state=$1 out rc=0
+	# shellcheck disable=SC2016 # expanded by the inner shell
+	out=$(unshare --mount sh -c 'mount -t tmpfs none /dev || exit 99
+		[ "$1" = empty ] && mkdir /dev/dma_heap
+		"$2" list' sh "$state" "$B/vivtheap" 2>&1) || rc=$?
+	printf '%s\n' "$out"
+	[ "$rc" = 3 ] || { echo "exit code $rc, want 3"; return 1; }
+	printf '%s\n' "$out" | grep -q "/dev/dma_heap is $state" &&
+		printf '%s\n' "$out" | grep -q 'load the module' &&
+		printf '%s\n' "$out" | grep -q 'CONFIG_DMABUF_HEAPS'
+}
+check "tool: /dev/dma_heap missing: says what to do, exit 3" tool_hint missing
+check "tool: /dev/dma_heap empty: says what to do, exit 3" tool_hint empty
 
 check "uapi: linux/vivtheap.h compiles alone as C89 and as C++" test -f "$B/uapi-c89" -a -f "$B/uapi-cxx"
 

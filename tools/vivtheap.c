@@ -64,16 +64,40 @@ static size_t parse_size(const char *s)
 	return *end || v > SIZE_MAX ? 0 : (size_t)v;
 }
 
+/*
+ * The heaps under /dev/dma_heap, or, when there are none, what a missing or
+ * empty /dev/dma_heap means and what to do (vivtheap(1), DIAGNOSTICS).
+ * Returns EXIT_OK with *d to free, or the exit code, having said why.
+ */
+static int heaps_or_hint(struct vivtheap_heap_desc **d, size_t *n)
+{
+	int ret = vivtheap_heaps_list(d, n);
+
+	if (ret && ret != -ENOENT) {
+		fprintf(stderr, "vivtheap: cannot list heaps: %s\n", strerror(-ret));
+		return EXIT_FAILED;
+	}
+	if (!ret && *n)
+		return EXIT_OK;
+	if (!ret)
+		vivtheap_heaps_list_free(*d);
+	fprintf(stderr,
+		"vivtheap: no dma-buf heaps: /dev/dma_heap is %s.\n"
+		"  vivtheap's heaps: load the module (modprobe vivtheap, or insmod vivtheap.ko).\n"
+		"  The kernel's own heaps need CONFIG_DMABUF_HEAPS with CONFIG_DMABUF_HEAPS_SYSTEM\n"
+		"  and/or CONFIG_DMABUF_HEAPS_CMA; Debian 12's armmp kernel has neither.\n",
+		ret ? "missing" : "empty");
+	return EXIT_NOHEAP;
+}
+
 static int cmd_list(void)
 {
 	struct vivtheap_heap_desc *d;
 	size_t n, i;
-	int ret = vivtheap_heaps_list(&d, &n);
+	int ret = heaps_or_hint(&d, &n);
 
-	if (ret) {
-		fprintf(stderr, "vivtheap: cannot list heaps: %s\n", strerror(-ret));
-		return ret == -ENOENT ? EXIT_NOHEAP : EXIT_FAILED;
-	}
+	if (ret != EXIT_OK)
+		return ret;
 	printf("%-24s %-15s %s\n", "heap", "caching", "properties");
 	for (i = 0; i < n; i++)
 		printf("%-24s %-15s %s%s\n", d[i].name, caching_name(d[i].caching),
@@ -118,6 +142,14 @@ static int cmd_alloc(int argc, char **argv)
 		return usage("alloc");
 	ret = name ? vivtheap_heap_open(name, &heap) :
 		     vivtheap_heap_find(want, 0, flags, &heap);
+	if (ret == -ENOENT && !name) {
+		struct vivtheap_heap_desc *d;
+		size_t n;
+
+		if (heaps_or_hint(&d, &n) != EXIT_OK)
+			return EXIT_NOHEAP;
+		vivtheap_heaps_list_free(d);
+	}
 	if (ret) {
 		fprintf(stderr, "vivtheap: no heap: %s\n", strerror(-ret));
 		return ret == -ENOENT ? EXIT_NOHEAP : EXIT_FAILED;
@@ -344,8 +376,9 @@ static int cmd_bench(int argc, char **argv)
 		return usage("bench");
 	if (name)
 		return bench_heap(name, rounds);
-	if (vivtheap_heaps_list(&d, &n))
-		return EXIT_NOHEAP;
+	ret = heaps_or_hint(&d, &n);
+	if (ret != EXIT_OK)
+		return ret;
 	for (i = 0; i < n; i++)
 		if (bench_heap(d[i].name, rounds) != EXIT_OK)
 			ret = EXIT_FAILED;

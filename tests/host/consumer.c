@@ -5,6 +5,8 @@
 #include <string.h>
 #include <vivtheap.h>
 
+/* WANT_VERSION: the package version, from the build (make version). */
+
 int main(void)
 {
 	struct vivtheap_heap *heap = NULL;
@@ -12,7 +14,7 @@ int main(void)
 
 	vivtheap_heap_close(heap);
 	vivtheap_buffer_free(NULL);
-	if (ret != -EINVAL || strcmp(vivtheap_version(), "0.1.0") != 0) {
+	if (ret != -EINVAL || strcmp(vivtheap_version(), WANT_VERSION) != 0) {
 		printf("unexpected: %d %s\n", ret, vivtheap_version());
 		return 1;
 	}
