@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: MIT
 # Usage: ci/check.sh            (what `make check` runs)
 #
-# Everything, in order: dependencies, host build and unit tests, lint, then
+# Everything, in order: dependencies, host build and unit tests, lint, the
+# host-side mutants, then
 # for every target and backend the module build and the guest tests. Every
 # step is a TAP line in build/check/*.tap; the run ends with a table per
 # target and one line "N passed, N failed, N skipped". A target that cannot
@@ -38,6 +39,8 @@ step() {
 # Host side: library, tool, unit tests under ASan/UBSan, lint.
 step host "$CHECK/host.tap" make -C "$TOP" host-check TAP="$CHECK/host.tap"
 step lint "$CHECK/lint.tap" make -C "$TOP" lint TAP="$CHECK/lint.tap"
+# The host-side mutants (tests/mutants/, Run: host or lint) must be killed.
+step mutants "$CHECK/mutants.tap" bash "$TOP/ci/mutants.sh" --tap "$CHECK/mutants.tap" host
 
 TARGETS=${VIVTHEAP_TARGETS:-$TARGETS_ALL}
 for t in $TARGETS; do

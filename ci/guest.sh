@@ -160,20 +160,31 @@ dt_merge() {
 
 # --- boot -------------------------------------------------------------------
 boot() {
-	local timeout=${VIVTHEAP_GUEST_TIMEOUT:-900} append dtb=()
-	append="console=$CONSOLE rdinit=/init panic=-1 oops=panic log_buf_len=1M ${KAPPEND:-} vivtheap.backend=$MODULE_BACKEND vivtheap.mode=$MODE"
+	local timeout=${VIVTHEAP_GUEST_TIMEOUT:-900} append dtb=() extra=() qpid tpid
+	append="console=$CONSOLE rdinit=/init panic=-1 oops=panic log_buf_len=1M ${KAPPEND:-} vivtheap.backend=$MODULE_BACKEND vivtheap.mode=$MODE vivtheap.expect=${EXPECT:-}"
 	[ "$MODULE_BACKEND" != "$BACKEND" ] && append="$append vivtheap.dt=1"
 	[ -n "${VIVTHEAP_TESTS:-}" ] && append="$append vivtheap.tests=$VIVTHEAP_TESTS"
 	[ -n "$DTB" ] && dtb=(-dtb "$DTB")
-	# Benchmarks: guest time as a function of the instruction count.
-	[ "$MODE" = bench ] && extra+=(-icount "shift=3,sleep=off")
-	log "$TARGET: booting ($BACKEND backend, $MODE, timeout ${timeout}s)"
-	local start=$SECONDS rc=0 extra=()
 	read -ra extra <<<"${VIVTHEAP_QEMU_EXTRA:-}"
-	[ "$MODE" = bench ] && timeout=$((timeout * 3))
+	# Benchmarks: guest time as a function of the instruction count.
+	if [ "$MODE" = bench ]; then
+		extra+=(-icount "shift=3,sleep=off")
+		timeout=$((timeout * 3))
+	fi
+	log "$TARGET: booting ($BACKEND backend, $MODE, timeout ${timeout}s)"
+	local start=$SECONDS rc=0
 	timeout --foreground -k 10 "$timeout" "${QEMU[@]}" -nographic -no-reboot \
 		-kernel "$KERNEL" "${dtb[@]}" -initrd "$OUT/initramfs.cpio.gz" \
-		-append "$append" "${extra[@]}" </dev/null >"$RUN/serial.log" 2>&1 || rc=$?
+		-append "$append" "${extra[@]}" </dev/null >"$RUN/serial.log" 2>&1 &
+	tpid=$!
+	# What qemu was really started with, read back from the running process.
+	qpid=""
+	while [ -z "$qpid" ] && kill -0 "$tpid" 2>/dev/null; do
+		qpid=$(pgrep -P "$tpid" | head -n1 || true)
+		[ -n "$qpid" ] || sleep 0.1
+	done
+	[ -n "$qpid" ] && tr '\0' ' ' <"/proc/$qpid/cmdline" >"$RUN/qemu.cmdline" 2>/dev/null
+	wait "$tpid" || rc=$?
 	tr -d '\r' <"$RUN/serial.log" >"$RUN/serial.tmp" && mv "$RUN/serial.tmp" "$RUN/serial.log"
 	log "$TARGET: guest ran $((SECONDS - start)) s (qemu exit $rc)"
 	sed -n '/^VIVTHEAP-DMESG-BEGIN/,/^VIVTHEAP-DMESG-END/p' "$RUN/serial.log" |
@@ -188,6 +199,29 @@ boot() {
 	return 0
 }
 
+# expected_results: the result lines this boot must print, one name a line:
+# module-load, every test of tests/guest/list that the filter and the "dt"
+# mark select, and kmemleak where the target promises it. A name in the
+# filter that is not in the list is an error, not an empty run.
+expected_results() {
+	local name only f
+	echo module-load
+	if [ -n "${VIVTHEAP_TESTS:-}" ]; then
+		for f in ${VIVTHEAP_TESTS//,/ }; do
+			grep -Eq "^$f( |\$)" "$TOP/tests/guest/list" ||
+				die "VIVTHEAP_TESTS: no test $f in tests/guest/list"
+		done
+	fi
+	while read -r name _ only; do
+		case "$name" in '' | \#*) continue ;; esac
+		[ "$only" = dt ] && [ "$MODULE_BACKEND" = "$BACKEND" ] && continue
+		[ -n "${VIVTHEAP_TESTS:-}" ] && ! echo ",$VIVTHEAP_TESTS," | grep -q ",$name," && continue
+		echo "$name"
+	done <"$TOP/tests/guest/list"
+	case ",${EXPECT:-}," in *,kmemleak,*) echo kmemleak ;; esac
+}
+
+[ "$MODE" = test ] && { expected_results >"$RUN/expected" || exit 1; }
 build_module
 [ "$MODE" = module ] && { echo "$OUT/vivtheap.ko"; exit 0; }
 ROOT=$(sysroot)
@@ -200,14 +234,30 @@ boot || boot_ok=1
 if [ "$MODE" = demo ] || [ "$MODE" = bench ]; then
 	sed -n '/^VIVTHEAP-BEGIN/,/^VIVTHEAP-DEMO-RC/p' "$RUN/serial.log" | sed '1d;$d' | tee "$RUN/report.txt"
 	rc=$(sed -n 's/^VIVTHEAP-DEMO-RC \([0-9]*\)/\1/p' "$RUN/serial.log")
+	if [ "$MODE" = bench ] && ! grep -q -- '-icount shift=' "$RUN/qemu.cmdline" 2>/dev/null; then
+		echo "bench: qemu did not run with -icount ($RUN/qemu.cmdline): the times are not comparable" >&2
+		exit 1
+	fi
 	[ "$boot_ok" = 0 ] && [ "${rc:-1}" = 0 ]
 	exit
 fi
 
-# TAP, one line per test, with the target and backend in the name.
+# TAP, one line per test, with the target and backend in the name; a test
+# that should have run and printed nothing fails.
+mapfile -t expected <"$RUN/expected"
 {
 	grep -E '^VIVTHEAP-RESULT ' "$RUN/serial.log" || true
 	[ "$boot_ok" = 0 ] || echo "VIVTHEAP-RESULT guest fail crashed, hung or stopped early"
+	for name in "${expected[@]}"; do
+		grep -Eq "^VIVTHEAP-RESULT $name " "$RUN/serial.log" ||
+			echo "VIVTHEAP-RESULT $name fail no result: the guest never ran it"
+	done
+	# Results nobody asked for (not the runner's own pseudo-tests) fail too.
+	grep -E '^VIVTHEAP-RESULT ' "$RUN/serial.log" | while read -r _ name _; do
+		case $name in before-* | after-tests | guest) continue ;; esac
+		printf '%s\n' "${expected[@]}" | grep -qx "$name" ||
+			echo "VIVTHEAP-RESULT $name fail unexpected result (not in the list or the filter)"
+	done
 } >"$RUN/results.raw"
 n=0
 : >"$RUN/results.tap"

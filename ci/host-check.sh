@@ -6,7 +6,8 @@
 # case under ASan+UBSan, each test binary once under valgrind, the ABI (the
 # header, the version script and `nm -D` list the same functions), an
 # install into a scratch DESTDIR with a C and a C++ program built against
-# it through pkg-config, the uapi header alone as C89 and C++, and the
+# it through pkg-config, the uapi header alone as C89 and C++ with its
+# layout asserted, and the
 # library cross-built for armel, armhf and arm64.
 
 . "$(dirname "$0")/lib.sh"
@@ -124,7 +125,15 @@ tool_hint() {
 check "tool: /dev/dma_heap missing: says what to do, exit 3" tool_hint missing
 check "tool: /dev/dma_heap empty: says what to do, exit 3" tool_hint empty
 
-check "uapi: linux/vivtheap.h compiles alone as C89 and as C++" test -f "$B/uapi-c89" -a -f "$B/uapi-cxx"
+# The uapi header alone, as C89 and C++, on the host and on 32-bit ARM;
+# tests/host/uapi_alone.c asserts the ABI's sizes and offsets at compile time.
+uapi_alone() {
+	cc -std=c89 -pedantic -Wall -Wextra -Werror -I"$TOP/uapi" -c -o /dev/null "$TOP/tests/host/uapi_alone.c" &&
+		c++ -x c++ -std=c++11 -Wall -Wextra -Werror -I"$TOP/uapi" -c -o /dev/null "$TOP/tests/host/uapi_alone.c" &&
+		arm-linux-gnueabi-gcc -std=c89 -pedantic -Wall -Wextra -Werror -I"$TOP/uapi" -c -o /dev/null \
+			"$TOP/tests/host/uapi_alone.c"
+}
+check "uapi: linux/vivtheap.h compiles alone as C89 and C++ (and for armel) with the ABI's layout" uapi_alone
 
 for cross in arm-linux-gnueabi arm-linux-gnueabihf aarch64-linux-gnu; do
 	check "cross-build: libvivtheap for $cross" \

@@ -143,6 +143,26 @@ ensure_sparse() {
 	printf '%s\n' "$dir/sparse"
 }
 
+# ensure_source PKG VERSION: unpack a linux-source package once, print its tree.
+ensure_source() {
+	local pkg=$1 ver=$2 src deb tarball
+	src=$VIVTHEAP_CACHE/src/$pkg-$ver
+	if [ ! -f "$src/.done" ]; then
+		deb=$(fetch_deb amd64 "$pkg=$ver")
+		rm -rf "$src" "$src.tmp" "$src.deb"
+		mkdir -p "$src.tmp" "$src.deb"
+		log "unpacking $pkg $ver"
+		dpkg-deb --fsys-tarfile "$deb" |
+			tar -x -C "$src.deb" --wildcards './usr/src/linux-source-*.tar.*'
+		tarball=$(find "$src.deb/usr/src" -name 'linux-source-*.tar.*' | head -n1)
+		tar -xf "$tarball" -C "$src.tmp" --strip-components=1
+		rm -rf "$src.deb"
+		touch "$src.tmp/.done"
+		mv "$src.tmp" "$src"
+	fi
+	printf '%s\n' "$src"
+}
+
 # target_load NAME: read ci/targets/NAME.conf
 target_load() {
 	local f=$TOP/ci/targets/$1.conf

@@ -25,7 +25,7 @@ check() {
 	fi
 }
 
-KSRC=$(bash -c ". '$TOP/ci/lib.sh'; . <(sed -n '/^ensure_source()/,/^}/p' '$TOP/ci/kernel.sh'); ensure_source linux-source-6.1 \$(apt_version amd64 bookworm linux-source-6.1)")
+KSRC=$(ensure_source linux-source-6.1 "$(apt_version amd64 bookworm linux-source-6.1)")
 kfiles=("$TOP"/driver/*.c "$TOP"/driver/*.h "$TOP"/uapi/linux/*.h)
 
 checkpatch() {
@@ -39,11 +39,26 @@ checkpatch() {
 	for f in "$TOP"/driver/*.[ch]; do
 		[ "${f##*/}" = compat.h ] || dfiles+=("$f")
 	done
-	out=$({
-		"${cp[@]}" -f "${dfiles[@]}"
-		"${cp[@]}" --ignore LINUX_VERSION_CODE,CONSTANT_COMPARISON -f "$TOP/driver/compat.h"
-		"${cp[@]}" --ignore BIT_MACRO -f "$TOP"/uapi/linux/*.h
-	} | grep -v '^total:' || true)
+	# checkpatch exits 0 when clean and 1 with a "total:" line when it has
+	# findings; anything else (no perl, no script, a crash) is a failure
+	# to run, not a pass.
+	[ -f "$KSRC/scripts/checkpatch.pl" ] || { echo "no checkpatch.pl in $KSRC"; return 1; }
+	run() {
+		local rc=0 o
+		o=$("${cp[@]}" "$@" 2>&1) || rc=$?
+		case $rc in
+		0) ;;
+		1) printf '%s\n' "$o" | grep -q '^total: ' ||
+			{ printf '%s\n' "$o"; echo "checkpatch failed to run"; } ;;
+		*) printf '%s\n' "$o"; echo "checkpatch failed to run (exit $rc)" ;;
+		esac
+		[ "$rc" = 0 ] || printf '%s\n' "$o" | grep -v '^total: '
+	}
+	out=$(
+		run -f "${dfiles[@]}"
+		run --ignore LINUX_VERSION_CODE,CONSTANT_COMPARISON -f "$TOP/driver/compat.h"
+		run --ignore BIT_MACRO -f "$TOP"/uapi/linux/*.h
+	)
 	[ -z "$out" ] || { echo "$out"; return 1; }
 }
 kerneldoc() {

@@ -1,5 +1,14 @@
 // SPDX-License-Identifier: MIT
-/* The fake kernel: see fake_sys.h. Every seam call holds one lock. */
+/*
+ * The fake kernel: see fake_sys.h. Every seam call holds one lock.
+ *
+ * As strict as the kernel where the kernel refuses (DMA_HEAP_IOCTL_ALLOC's
+ * fd, fd_flags and heap_flags; DMA_BUF_IOCTL_SYNC's flags; a writable shared
+ * mapping of a read-only fd), and a witness where the kernel is lenient but
+ * the library promises more (an END without its START, or with another
+ * direction; an munmap of something it did not map): those count as
+ * violations, which every test's teardown asserts to be none.
+ */
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -15,6 +24,7 @@
 #define MAX_FDS 256
 #define MAX_HEAPS 8
 #define MAX_OBJS 8192 /* buffer objects ever made in one test */
+#define MAX_MAPS 64
 #define FD_BASE 1000
 
 enum kind { K_FREE, K_HEAP, K_BUF, K_CTL };
@@ -34,7 +44,12 @@ static int nr_heaps, ctl_present;
 static struct ffd fds[MAX_FDS];
 static size_t buf_size[MAX_OBJS];
 static int buf_heap[MAX_OBJS];
+static int buf_mode[MAX_OBJS];    /* O_RDONLY or O_RDWR: the file's mode */
+static uint64_t buf_open[MAX_OBJS]; /* the open bracket's direction */
 static int nr_bufs;
+static struct { void *addr; size_t len; } maps[MAX_MAPS];
+static int violations;
+static char last_violation[128];
 static int calls[FAKE_NR_OPS];
 static struct { int nth, err, count; } fails[FAKE_NR_OPS];
 static uint64_t last_sync, last_len;
@@ -53,7 +68,10 @@ void fake_reset(void)
 	memset(fds, 0, sizeof(fds));
 	memset(calls, 0, sizeof(calls));
 	memset(fails, 0, sizeof(fails));
-	nr_heaps = ctl_present = nr_bufs = syncs = mappings = 0;
+	memset(buf_open, 0, sizeof(buf_open));
+	memset(maps, 0, sizeof(maps));
+	nr_heaps = ctl_present = nr_bufs = syncs = mappings = violations = 0;
+	last_violation[0] = '\0';
 	last_sync = last_len = 0;
 	last_flags = 0;
 	last_name[0] = '\0';
@@ -86,6 +104,15 @@ const char *fake_last_name(void) { return last_name; }
 int fake_mappings(void) { return mappings; }
 uint64_t fake_last_alloc_len(void) { return last_len; }
 uint32_t fake_last_alloc_flags(void) { return last_flags; }
+
+int fake_violations(void) { return violations; }
+const char *fake_last_violation(void) { return last_violation; }
+
+static void violation(const char *what)
+{
+	violations++;
+	strncpy(last_violation, what, sizeof(last_violation) - 1);
+}
 
 int fake_open_fds(void)
 {
@@ -129,12 +156,13 @@ static int new_fd(enum kind kind, int heap, int obj)
 	return -EMFILE;
 }
 
-int fake_make_dmabuf(size_t size)
+int fake_make_dmabuf(size_t size, int mode)
 {
 	int obj = nr_bufs++;
 
 	buf_size[obj] = size;
 	buf_heap[obj] = -1;
+	buf_mode[obj] = mode & O_ACCMODE;
 	return new_fd(K_BUF, -1, obj);
 }
 
@@ -148,6 +176,7 @@ void fake_queue_raw(const void *data, size_t len, int with_fd)
 
 		buf_size[obj] = 4096;
 		buf_heap[obj] = -1;
+		buf_mode[obj] = O_RDWR;
 		q_fd = -2 - obj; /* an object in flight */
 	}
 	q_full = 1;
@@ -221,9 +250,20 @@ static int fake_do_ioctl(int fd, unsigned long req, void *arg)
 	struct ffd *f;
 	int ret = enter(FAKE_IOCTL);
 
-	if (ret)
-		return ret;
 	f = get(fd);
+	if (ret) {
+		/*
+		 * An injected error: a START did not open a bracket, nor did
+		 * an interrupted END (EINTR, EAGAIN: retried) close one; an END
+		 * that failed otherwise closed it all the same (the kernel's
+		 * end_cpu_access ran and failed).
+		 */
+		if (f && f->kind == K_BUF && req == DMA_BUF_IOCTL_SYNC &&
+		    ret != -EINTR && ret != -EAGAIN &&
+		    (((struct dma_buf_sync *)arg)->flags & DMA_BUF_SYNC_END))
+			buf_open[f->obj] = 0;
+		return ret;
+	}
 	if (!f)
 		return -EBADF;
 	switch (f->kind) {
@@ -237,11 +277,15 @@ static int fake_do_ioctl(int fd, unsigned long req, void *arg)
 			return -ENOTTY;
 		last_len = d->len;
 		last_flags = d->fd_flags;
+		/* drivers/dma-buf/dma-heap.c: dma_heap_ioctl_allocate() */
+		if (d->fd || (d->fd_flags & ~(O_ACCMODE | O_CLOEXEC)) || d->heap_flags)
+			return -EINVAL;
 		if (!d->len)
 			return -EINVAL;
 		obj = nr_bufs++;
 		buf_size[obj] = (d->len + 4095) & ~4095ULL;
 		buf_heap[obj] = f->heap;
+		buf_mode[obj] = d->fd_flags & O_ACCMODE;
 		nfd = new_fd(K_BUF, f->heap, obj);
 		if (nfd < 0)
 			return nfd;
@@ -251,9 +295,24 @@ static int fake_do_ioctl(int fd, unsigned long req, void *arg)
 	case K_BUF:
 		if (req == DMA_BUF_IOCTL_SYNC) {
 			struct dma_buf_sync *s = arg;
+			uint64_t dir = s->flags & DMA_BUF_SYNC_RW;
 
+			/* drivers/dma-buf/dma-buf.c: dma_buf_ioctl() */
+			if ((s->flags & ~DMA_BUF_SYNC_VALID_FLAGS_MASK) || !dir)
+				return -EINVAL;
 			last_sync = s->flags;
 			syncs++;
+			if (!(s->flags & DMA_BUF_SYNC_END)) {
+				if (buf_open[f->obj])
+					violation("START inside an open bracket");
+				buf_open[f->obj] = dir;
+			} else if (!buf_open[f->obj]) {
+				violation("END without START");
+			} else {
+				if (buf_open[f->obj] != dir)
+					violation("END with another direction than its START");
+				buf_open[f->obj] = 0;
+			}
 			return 0;
 		}
 		if (req == DMA_BUF_SET_NAME) {
@@ -270,6 +329,7 @@ static void *fake_do_mmap(size_t len, int prot, int fd, int *err)
 {
 	struct ffd *f;
 	void *p;
+	int i;
 
 	*err = enter(FAKE_MMAP);
 	if (*err)
@@ -283,21 +343,42 @@ static void *fake_do_mmap(size_t len, int prot, int fd, int *err)
 		*err = -EINVAL;
 		return MAP_FAILED;
 	}
+	/* mm/mmap.c: a shared writable mapping needs a writable file. */
+	if ((prot & PROT_WRITE) && buf_mode[f->obj] == O_RDONLY) {
+		*err = -EACCES;
+		return MAP_FAILED;
+	}
+	for (i = 0; i < MAX_MAPS && maps[i].addr; i++)
+		;
+	if (i == MAX_MAPS) {
+		*err = -ENOMEM;
+		return MAP_FAILED;
+	}
 	p = mmap(NULL, len, prot, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (p == MAP_FAILED) {
 		*err = -errno;
 		return p;
 	}
+	maps[i].addr = p;
+	maps[i].len = len;
 	mappings++;
 	return p;
 }
 
 static int fake_do_munmap(void *addr, size_t len)
 {
-	int ret = enter(FAKE_MUNMAP);
+	int ret = enter(FAKE_MUNMAP), i;
 
+	for (i = 0; i < MAX_MAPS; i++)
+		if (maps[i].addr == addr && maps[i].len == len)
+			break;
+	if (i == MAX_MAPS) {
+		violation("munmap of a range that is not one mapping");
+		return -EINVAL;
+	}
 	if (munmap(addr, len))
 		return -errno;
+	maps[i].addr = NULL;
 	mappings--;
 	return ret;
 }
@@ -429,136 +510,30 @@ static int fake_do_listdir(const char *path,
 }
 
 /* The seam: every call holds the lock, so threaded tests are safe. */
-int __wrap_vivtheap_sys_open(const char *path, int flags);
-int __wrap_vivtheap_sys_open(const char *path, int flags)
-{
-	int r;
+#define FAKE_SEAM(type, name, params, args)                    \
+	type __wrap_vivtheap_sys_##name params;                \
+	type __wrap_vivtheap_sys_##name params                 \
+	{                                                      \
+		type r;                                        \
+                                                               \
+		pthread_mutex_lock(&lock);                     \
+		r = fake_do_##name args;                       \
+		pthread_mutex_unlock(&lock);                   \
+		return r;                                      \
+	}
 
-	pthread_mutex_lock(&lock);
-	r = fake_do_open(path, flags);
-	pthread_mutex_unlock(&lock);
-	return r;
-}
+typedef int (*listdir_fn)(const char *name, void *ctx);
+typedef void *voidp;
 
-int __wrap_vivtheap_sys_close(int fd);
-int __wrap_vivtheap_sys_close(int fd)
-{
-	int r;
-
-	pthread_mutex_lock(&lock);
-	r = fake_do_close(fd);
-	pthread_mutex_unlock(&lock);
-	return r;
-}
-
-int __wrap_vivtheap_sys_ioctl(int fd, unsigned long req, void *arg);
-int __wrap_vivtheap_sys_ioctl(int fd, unsigned long req, void *arg)
-{
-	int r;
-
-	pthread_mutex_lock(&lock);
-	r = fake_do_ioctl(fd, req, arg);
-	pthread_mutex_unlock(&lock);
-	return r;
-}
-
-void *__wrap_vivtheap_sys_mmap(size_t len, int prot, int fd, int *err);
-void *__wrap_vivtheap_sys_mmap(size_t len, int prot, int fd, int *err)
-{
-	void *r;
-
-	pthread_mutex_lock(&lock);
-	r = fake_do_mmap(len, prot, fd, err);
-	pthread_mutex_unlock(&lock);
-	return r;
-}
-
-int __wrap_vivtheap_sys_munmap(void *addr, size_t len);
-int __wrap_vivtheap_sys_munmap(void *addr, size_t len)
-{
-	int r;
-
-	pthread_mutex_lock(&lock);
-	r = fake_do_munmap(addr, len);
-	pthread_mutex_unlock(&lock);
-	return r;
-}
-
-int __wrap_vivtheap_sys_mprotect(void *addr, size_t len, int prot);
-int __wrap_vivtheap_sys_mprotect(void *addr, size_t len, int prot)
-{
-	int r;
-
-	pthread_mutex_lock(&lock);
-	r = fake_do_mprotect(addr, len, prot);
-	pthread_mutex_unlock(&lock);
-	return r;
-}
-
-off_t __wrap_vivtheap_sys_size(int fd);
-off_t __wrap_vivtheap_sys_size(int fd)
-{
-	off_t r;
-
-	pthread_mutex_lock(&lock);
-	r = fake_do_size(fd);
-	pthread_mutex_unlock(&lock);
-	return r;
-}
-
-int __wrap_vivtheap_sys_is_dmabuf(int fd);
-int __wrap_vivtheap_sys_is_dmabuf(int fd)
-{
-	int r;
-
-	pthread_mutex_lock(&lock);
-	r = fake_do_is_dmabuf(fd);
-	pthread_mutex_unlock(&lock);
-	return r;
-}
-
-int __wrap_vivtheap_sys_dup(int fd);
-int __wrap_vivtheap_sys_dup(int fd)
-{
-	int r;
-
-	pthread_mutex_lock(&lock);
-	r = fake_do_dup(fd);
-	pthread_mutex_unlock(&lock);
-	return r;
-}
-
-ssize_t __wrap_vivtheap_sys_sendmsg(int sock, const struct msghdr *msg, int flags);
-ssize_t __wrap_vivtheap_sys_sendmsg(int sock, const struct msghdr *msg, int flags)
-{
-	ssize_t r;
-
-	pthread_mutex_lock(&lock);
-	r = fake_do_sendmsg(sock, msg, flags);
-	pthread_mutex_unlock(&lock);
-	return r;
-}
-
-ssize_t __wrap_vivtheap_sys_recvmsg(int sock, struct msghdr *msg, int flags);
-ssize_t __wrap_vivtheap_sys_recvmsg(int sock, struct msghdr *msg, int flags)
-{
-	ssize_t r;
-
-	pthread_mutex_lock(&lock);
-	r = fake_do_recvmsg(sock, msg, flags);
-	pthread_mutex_unlock(&lock);
-	return r;
-}
-
-int __wrap_vivtheap_sys_listdir(const char *path,
-				int (*fn)(const char *name, void *ctx), void *ctx);
-int __wrap_vivtheap_sys_listdir(const char *path,
-				int (*fn)(const char *name, void *ctx), void *ctx)
-{
-	int r;
-
-	pthread_mutex_lock(&lock);
-	r = fake_do_listdir(path, fn, ctx);
-	pthread_mutex_unlock(&lock);
-	return r;
-}
+FAKE_SEAM(int, open, (const char *path, int flags), (path, flags))
+FAKE_SEAM(int, close, (int fd), (fd))
+FAKE_SEAM(int, ioctl, (int fd, unsigned long req, void *arg), (fd, req, arg))
+FAKE_SEAM(voidp, mmap, (size_t len, int prot, int fd, int *err), (len, prot, fd, err))
+FAKE_SEAM(int, munmap, (void *addr, size_t len), (addr, len))
+FAKE_SEAM(int, mprotect, (void *addr, size_t len, int prot), (addr, len, prot))
+FAKE_SEAM(off_t, size, (int fd), (fd))
+FAKE_SEAM(int, is_dmabuf, (int fd), (fd))
+FAKE_SEAM(int, dup, (int fd), (fd))
+FAKE_SEAM(ssize_t, sendmsg, (int sock, const struct msghdr *msg, int flags), (sock, msg, flags))
+FAKE_SEAM(ssize_t, recvmsg, (int sock, struct msghdr *msg, int flags), (sock, msg, flags))
+FAKE_SEAM(int, listdir, (const char *path, listdir_fn fn, void *ctx), (path, fn, ctx))

@@ -35,8 +35,14 @@ uint64_t fake_last_sync(void);
 int fake_syncs(void);
 /* The name last set on a buffer. */
 const char *fake_last_name(void);
-/* Make a fake dma-buf fd of size bytes (as if received from a driver). */
-int fake_make_dmabuf(size_t size);
+/* Make a fake dma-buf fd of size bytes, its file opened with mode
+ * (O_RDONLY or O_RDWR), as if received from a driver. */
+int fake_make_dmabuf(size_t size, int mode);
+/* Protocol violations seen (END without START, END with another
+ * direction, START inside a bracket, munmap of what was not mapped), and
+ * the last one's description. */
+int fake_violations(void);
+const char *fake_last_violation(void);
 /* The ALLOC request last seen: len and fd_flags. */
 uint64_t fake_last_alloc_len(void);
 uint32_t fake_last_alloc_flags(void);

@@ -2,7 +2,8 @@
 /*
  * The fixture most host tests share: a fresh fake kernel with the control
  * node and one vivtheap heap, opened as `heap`; at teardown the heap is
- * closed and nothing may be left open or mapped.
+ * closed and nothing may be left open or mapped, and the fake kernel must
+ * have seen no protocol violation.
  */
 #ifndef FIXTURE_H
 #define FIXTURE_H
@@ -30,6 +31,8 @@ static int fixture_teardown(void **state)
 	heap = NULL;
 	assert_int_equal(fake_open_fds(), 0);
 	assert_int_equal(fake_mappings(), 0);
+	if (fake_violations())
+		fail_msg("the library broke the protocol: %s", fake_last_violation());
 	(void)state;
 	return 0;
 }

@@ -41,12 +41,44 @@ static void test_buffer_alloc_reports_what_it_is(void **state)
 static void test_buffer_alloc_readonly(void **state)
 {
 	struct vivtheap_buffer *b;
+	const volatile char *c;
+	void *p;
 
 	assert_int_equal(vivtheap_buffer_alloc(heap, 4096, VIVTHEAP_BUFFER_READONLY, &b), 0);
 	assert_int_equal(fake_last_alloc_flags(), O_RDONLY | O_CLOEXEC);
 	assert_int_equal(vivtheap_buffer_begin(b, VIVTHEAP_ACCESS_WRITE), -EACCES);
+	/* The fd is read-only: the mapping must be too, or mmap() refuses. */
+	assert_int_equal(vivtheap_buffer_map(b, &p), 0);
 	assert_int_equal(vivtheap_buffer_begin(b, VIVTHEAP_ACCESS_READ), 0);
+	c = p;
+	assert_int_equal(c[4095], 0);
 	assert_int_equal(vivtheap_buffer_end(b, VIVTHEAP_ACCESS_READ), 0);
+	assert_int_equal(vivtheap_buffer_unmap(b), 0);
+	vivtheap_buffer_free(b);
+	(void)state;
+}
+
+/* Each access maps to its own DMA_BUF_SYNC direction, at START and at END. */
+static void test_buffer_bracket_directions(void **state)
+{
+	static const struct {
+		unsigned int access;
+		uint64_t dir;
+	} cases[] = {
+		{ VIVTHEAP_ACCESS_READ, DMA_BUF_SYNC_READ },
+		{ VIVTHEAP_ACCESS_WRITE, DMA_BUF_SYNC_WRITE },
+		{ VIVTHEAP_ACCESS_RW, DMA_BUF_SYNC_RW },
+	};
+	struct vivtheap_buffer *b;
+	size_t i;
+
+	assert_int_equal(vivtheap_buffer_alloc(heap, 4096, 0, &b), 0);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		assert_int_equal(vivtheap_buffer_begin(b, cases[i].access), 0);
+		assert_int_equal(fake_last_sync(), DMA_BUF_SYNC_START | cases[i].dir);
+		assert_int_equal(vivtheap_buffer_end(b, cases[i].access), 0);
+		assert_int_equal(fake_last_sync(), DMA_BUF_SYNC_END | cases[i].dir);
+	}
 	vivtheap_buffer_free(b);
 	(void)state;
 }
@@ -93,7 +125,7 @@ static void test_buffer_alloc_retries_eintr_eagain(void **state)
 static void test_buffer_import(void **state)
 {
 	struct vivtheap_buffer *b;
-	int fd = fake_make_dmabuf(3 << 20);
+	int fd = fake_make_dmabuf(3 << 20, O_RDWR);
 
 	assert_int_equal(vivtheap_buffer_import(fd, 0, &b), 0);
 	assert_int_not_equal(vivtheap_buffer_fd(b), fd);
@@ -139,7 +171,7 @@ static void test_buffer_import_errors(void **state)
 		assert_int_equal(__wrap_vivtheap_sys_close(hfd), 0);
 	}
 	{
-		int fd = fake_make_dmabuf(4096);
+		int fd = fake_make_dmabuf(4096, O_RDWR);
 
 		fake_fail(FAKE_DUP, 1, EMFILE, 1);
 		assert_int_equal(vivtheap_buffer_import(fd, 0, &b), -EMFILE);
@@ -279,6 +311,7 @@ int main(void)
 		T(test_buffer_map_is_lazy_and_counted),
 		T(test_buffer_map_errors),
 		T(test_buffer_brackets),
+		T(test_buffer_bracket_directions),
 		T(test_buffer_set_name),
 		T(test_buffer_getters_accept_null),
 	};

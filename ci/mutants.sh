@@ -1,0 +1,131 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# Usage: ci/mutants.sh [--tap FILE] host|all|MUTANT...
+#
+# The mutation harness (docs/testbench.md): every tests/mutants/*.patch is a
+# small change to the code (or to the bench) that the suite must notice.
+# Each is applied to a scratch copy of the tree and the part of the suite
+# named in its header is run there; the mutant is *killed* when that part
+# fails in the way the header says. One line per mutant, then
+# "N killed, N survived"; a survivor, a patch that no longer applies or a
+# run that fails for another reason (the mutant does not build) fails the
+# run.
+#
+# Header of a mutant (the lines before the diff):
+#   Mutant: what the change does, in one line
+#   Claim: the claim of the suite that kills it
+#   Run: host | lint | guest TARGET BACKEND TEST[,TEST...]
+#   Killed-by: an extended regex that a "not ok" line of that run matches
+#
+# "host" mutants run in `make check`; `make mutants` runs them all.
+
+. "$(dirname "$0")/lib.sh"
+
+TAPF=""
+if [ "${1:-}" = --tap ]; then
+	TAPF=$2
+	shift 2
+fi
+[ $# -gt 0 ] || set -- all
+SCRATCH=$BUILD/mutants
+mkdir -p "$SCRATCH"
+
+header() { sed -n "s/^$2: *//p" "$1" | head -n1; }
+
+# scratch NAME: a copy of the working tree (tracked and new files, no
+# build output) in $SCRATCH/NAME; prints its path.
+scratch() {
+	local dir=$SCRATCH/$1
+	rm -rf "$dir"
+	mkdir -p "$dir"
+	(cd "$TOP" && git ls-files -co --exclude-standard -z |
+		grep -zv '^build/' | xargs -0 cp --parents -t "$dir" 2>/dev/null) || true
+	printf '%s\n' "$dir"
+}
+
+# run_part DIR RUN LOG TAP: the suite's part RUN in DIR; its TAP lines to TAP.
+run_part() {
+	local dir=$1 run=$2 log=$3 tap=$4 target backend tests
+	read -r kind target backend tests <<<"$run"
+	case $kind in
+	host)
+		make -s -C "$dir" host-check TAP="$tap" >"$log" 2>&1 ;;
+	lint)
+		bash "$dir/ci/lint.sh" "$tap" >"$log" 2>&1 ;;
+	guest)
+		[ -n "$tests" ] || die "Run: guest TARGET BACKEND TESTS"
+		BUILD=$dir/build VIVTHEAP_TESTS=$tests "$dir/ci/guest.sh" "$target" "$backend" \
+			>"$tap" 2>"$log" ;;
+	*) die "unknown Run: $run" ;;
+	esac
+}
+
+# One mutant: prints its line, returns 0 if killed.
+mutant() {
+	local patch=$1 name run want what dir rc=0
+	name=$(basename "$patch" .patch)
+	run=$(header "$patch" Run)
+	want=$(header "$patch" Killed-by)
+	what=$(header "$patch" Mutant)
+	if [ -z "$run" ] || [ -z "$want" ] || [ -z "$what" ]; then
+		echo "invalid $name: header needs Mutant, Run and Killed-by"
+		return 1
+	fi
+	dir=$(scratch "$name")
+	if ! (cd "$dir" && patch -p1 -s --dry-run <"$patch" >/dev/null 2>&1 &&
+		patch -p1 -s <"$patch" >/dev/null); then
+		echo "stale $name: the patch no longer applies ($what)"
+		return 1
+	fi
+	local start=$SECONDS tap=$dir/mutant.tap log=$dir/mutant.log
+	: >"$tap"
+	run_part "$dir" "$run" "$log" "$tap" || rc=$?
+	local took=$((SECONDS - start))
+	if [ "$rc" != 0 ] && grep -E '^not ok' "$tap" | grep -Eq -- "$want"; then
+		echo "killed $name (${took}s): $what"
+		return 0
+	fi
+	if [ "$rc" = 0 ]; then
+		echo "SURVIVED $name (${took}s): $what — $run passed"
+	else
+		echo "SURVIVED $name (${took}s): $what — $run failed, but not as /$want/ says" \
+			"(see $log)"
+		grep -E '^not ok' "$tap" | head -n 5 | sed 's/^/    /'
+		tail -n 5 "$log" | sed 's/^/    /'
+	fi
+	return 1
+}
+
+patches=()
+for sel in "$@"; do
+	case $sel in
+	all) patches+=("$TOP"/tests/mutants/*.patch) ;;
+	host)
+		for p in "$TOP"/tests/mutants/*.patch; do
+			case $(header "$p" Run) in host | lint) patches+=("$p") ;; esac
+		done ;;
+	*) patches+=("$TOP/tests/mutants/$sel.patch") ;;
+	esac
+done
+
+killed=0 survived=0 start=$SECONDS n=0
+[ -z "$TAPF" ] || : >"$TAPF"
+for p in "${patches[@]}"; do
+	[ -f "$p" ] || die "no mutant $p"
+	n=$((n + 1))
+	line=$(mutant "$p") && ok=1 || ok=0
+	echo "$line"
+	if [ "$ok" = 1 ]; then
+		killed=$((killed + 1))
+		[ -z "$TAPF" ] || echo "ok $n - mutant ${line#killed }" >>"$TAPF"
+	else
+		survived=$((survived + 1))
+		[ -z "$TAPF" ] || echo "not ok $n - mutant $line" >>"$TAPF"
+		# Keep a survivor's scratch tree for a look; drop the others.
+		continue
+	fi
+	rm -rf "${SCRATCH:?}/$(basename "$p" .patch)"
+done
+echo "took $(((SECONDS - start) / 60)) min $(((SECONDS - start) % 60)) s"
+echo "$killed killed, $survived survived"
+[ "$survived" = 0 ]
