@@ -48,6 +48,16 @@ build_module() {
 		die "$TARGET: module build has warnings"
 	fi
 	cp "$OUT/src/driver/vivtheap.ko" "$OUT/vivtheap.ko"
+	# The test importer (tests/kmod), held to the same rules.
+	mkdir -p "$OUT/src/tests"
+	cp -r "$TOP/tests/kmod" "$OUT/src/tests/kmod"
+	make -s -C "$KDIR" M="$OUT/src/tests/kmod" ARCH="$KARCH" CROSS_COMPILE="$CROSS" \
+		W=1 C=2 CHECK="$sparse" modules >"$OUT/kmod.log" 2>&1 ||
+		{ cat "$OUT/kmod.log" >&2; die "$TARGET: test module build failed"; }
+	if grep -E 'warning:' "$OUT/kmod.log" | grep -v '^scripts/' >&2; then
+		die "$TARGET: test module build has warnings"
+	fi
+	cp "$OUT/src/tests/kmod/vivtheap_test.ko" "$OUT/vivtheap_test.ko"
 }
 
 # --- guest userland ---------------------------------------------------------
@@ -109,7 +119,7 @@ make_initramfs() {
 	ln -s busybox "$ir/bin/sh"
 	cp "$TOP/tests/guest/init.sh" "$ir/init"
 	chmod +x "$ir/init"
-	cp "$OUT/vivtheap.ko" "$ir/lib/"
+	cp "$OUT/vivtheap.ko" "$OUT/vivtheap_test.ko" "$ir/lib/"
 	cp "$OUT"/tests/* "$ir/tests/"
 	mv "$ir/tests/vivtheap" "$ir/bin/vivtheap"
 	if [ -n "$MODDIR" ] && [ -n "${GUEST_MODULES:-}" ]; then

@@ -36,7 +36,7 @@ checkpatch() {
 	#   LINUX_VERSION_CODE and its comparisons are the point;
 	# - uapi/: BIT() does not exist for userspace.
 	local out f dfiles=() cp=(perl "$KSRC/scripts/checkpatch.pl" --strict --no-tree --terse --show-types)
-	for f in "$TOP"/driver/*.[ch]; do
+	for f in "$TOP"/driver/*.[ch] "$TOP"/tests/kmod/*.c; do
 		[ "${f##*/}" = compat.h ] || dfiles+=("$f")
 	done
 	# checkpatch exits 0 when clean and 1 with a "total:" line when it has
@@ -106,7 +106,7 @@ devicetree() {
 	fi
 }
 
-check "checkpatch --strict (driver, uapi)" checkpatch
+check "checkpatch --strict (driver, uapi, tests/kmod)" checkpatch
 check "kernel-doc (driver, uapi)" kerneldoc
 check shellcheck shellchecks
 check cppcheck cppchecks

@@ -41,10 +41,12 @@ static int reader(void)
 	p = mmap(NULL, SIZE, PROT_READ, MAP_SHARED, fd, 0);
 	if (p == MAP_FAILED)
 		return 1;
-	gt_sync(fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ);
+	if (gt_sync(fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ))
+		return 1;
 	for (i = 0; i < SIZE / 4; i++)
 		bad += p[i] != (0xc0de0000u ^ i);
-	gt_sync(fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ);
+	if (gt_sync(fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ))
+		return 1;
 	printf("    reader (pid %d) got fd %d over %s for %s: %u of %u words wrong\n",
 	       getpid(), fd, SOCK_PATH, name, bad, SIZE / 4);
 	munmap(p, SIZE);
@@ -95,10 +97,16 @@ static int demo_heap(const char *heap, int ctl)
 	p = mmap(NULL, SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	if (p == MAP_FAILED)
 		return 1;
-	gt_sync(fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_WRITE);
+	if (gt_sync(fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_WRITE)) {
+		printf("    DMA_BUF_IOCTL_SYNC START failed: %s\n", strerror(errno));
+		return 1;
+	}
 	for (i = 0; i < SIZE / 4; i++)
 		p[i] = 0xc0de0000u ^ i;
-	gt_sync(fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_WRITE);
+	if (gt_sync(fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_WRITE)) {
+		printf("    DMA_BUF_IOCTL_SYNC END failed: %s\n", strerror(errno));
+		return 1;
+	}
 	d1 = gt_stat(heap, "drain_write_buffer");
 	printf("    wrote a pattern inside DMA_BUF_IOCTL_SYNC START/END (WRITE): write buffer drained %lld time(s), 0 cache lines cleaned\n",
 	       d1 - d0);

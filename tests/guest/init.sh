@@ -62,6 +62,9 @@ else
 	result module-load fail "insmod: $(cat /tmp/insmod.err)"
 fi
 echo "$BACKEND" >/tmp/backend
+# The test importer (tests/kmod/vivtheap_test.c).
+insmod /lib/vivtheap_test.ko 2>/tmp/insmod.err ||
+	echo "insmod vivtheap_test.ko: $(cat /tmp/insmod.err)"
 
 # kmemleak: forget what boot left, so that the end report is ours.
 KML=/sys/kernel/debug/kmemleak

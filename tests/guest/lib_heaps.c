@@ -77,7 +77,37 @@ int main(void)
 	vivtheap_buffer_free(b);
 	/* a bad size comes back as the kernel's errno */
 	CHECK(vivtheap_buffer_alloc(h, (size_t)1 << 30, 0, &b) == -ENOMEM);
+	/* READONLY: a read-only fd, a read-only mapping that reads, no WRITE bracket */
+	CHECK(vivtheap_buffer_alloc(h, 8192, VIVTHEAP_BUFFER_READONLY, &b) == 0);
+	CHECK((fcntl(vivtheap_buffer_fd(b), F_GETFL) & O_ACCMODE) == O_RDONLY);
+	CHECK(vivtheap_buffer_map(b, &v) == 0);
+	CHECK(vivtheap_buffer_begin(b, VIVTHEAP_ACCESS_WRITE) == -EACCES);
+	CHECK(vivtheap_buffer_begin(b, VIVTHEAP_ACCESS_READ) == 0);
+	CHECK(((volatile char *)v)[8191] == 0);
+	CHECK(vivtheap_buffer_end(b, VIVTHEAP_ACCESS_READ) == 0);
+	CHECK(vivtheap_buffer_unmap(b) == 0);
+	vivtheap_buffer_free(b);
 	vivtheap_heap_close(h);
 	CHECK(gt_stat(VIVTHEAP_HEAP_UNCACHED_NAME, "buffers") == 0);
+
+	/* The library's brackets reach the driver with their direction: on the
+	 * WC heap a WRITE end drains the write buffer once, a READ end never. */
+	CHECK(vivtheap_heap_open(VIVTHEAP_HEAP_WC_NAME, &h) == 0);
+	CHECK(vivtheap_buffer_alloc(h, 4096, 0, &b) == 0);
+	{
+		long long d0 = gt_stat(VIVTHEAP_HEAP_WC_NAME, "drain_write_buffer"), d1;
+
+		CHECK(vivtheap_buffer_begin(b, VIVTHEAP_ACCESS_WRITE) == 0);
+		CHECK(vivtheap_buffer_end(b, VIVTHEAP_ACCESS_WRITE) == 0);
+		d1 = gt_stat(VIVTHEAP_HEAP_WC_NAME, "drain_write_buffer");
+		if (d1 != d0 + 1)
+			FAIL("a library WRITE bracket on the WC heap drained %lld times, want 1", d1 - d0);
+		CHECK(vivtheap_buffer_begin(b, VIVTHEAP_ACCESS_READ) == 0);
+		CHECK(vivtheap_buffer_end(b, VIVTHEAP_ACCESS_READ) == 0);
+		CHECK(gt_stat(VIVTHEAP_HEAP_WC_NAME, "drain_write_buffer") == d1);
+	}
+	vivtheap_buffer_free(b);
+	vivtheap_heap_close(h);
+	CHECK(gt_stat(VIVTHEAP_HEAP_WC_NAME, "buffers") == 0);
 	return 0;
 }

@@ -28,7 +28,7 @@ static void capture(int vfd, const char *heap)
 	struct v4l2_buffer b;
 	int hfd = gt_heap_open(heap), fds[NBUF], i, frames = 0;
 	enum v4l2_buf_type type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
-	long long syncs;
+	long long syncs, vmaps = gt_stat(heap, "vmap");
 	uint8_t *maps[NBUF];
 	size_t size;
 
@@ -85,6 +85,10 @@ static void capture(int vfd, const char *heap)
 		CHECK(ioctl(vfd, VIDIOC_QBUF, &b) == 0);
 		frames++;
 	}
+	/* vivid (vb2-vmalloc) reads our buffers through one vmap each. */
+	if (gt_stat(heap, "vmap") != vmaps + NBUF)
+		FAIL("%s: %lld vmaps for %d queued buffers", heap,
+		     gt_stat(heap, "vmap") - vmaps, NBUF);
 	CHECK(ioctl(vfd, VIDIOC_STREAMOFF, &type) == 0);
 	req.count = 0;
 	CHECK(ioctl(vfd, VIDIOC_REQBUFS, &req) == 0);

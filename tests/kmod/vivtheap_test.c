@@ -1,0 +1,168 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * vivtheap_test: a dma-buf importer for the guest tests, playing a device.
+ *
+ * Writing "FD SEED" to /sys/kernel/debug/vivtheap_test/import, from the
+ * process that holds dma-buf FD, attaches the dma-buf to this module's own
+ * platform device, maps the attachment DMA_BIDIRECTIONAL as a driver would,
+ * and writes through every page the importer was given: the 32-bit word
+ * SEED + n at the start of the n-th page, in the order of the sg table. The
+ * page is cleaned from the cache afterwards, as a device's write would be in
+ * memory. The writer then reads its own mapping of the buffer: page n must
+ * hold SEED + n, which proves that the importer's sg table names the
+ * buffer's own pages, in order, and covers it exactly.
+ *
+ * The write fails with EINVAL if the sg table does not cover the dma-buf's
+ * size exactly, with the map's error if mapping fails, EBADF for a bad fd.
+ * Writing anything to /sys/kernel/debug/vivtheap_test/warn logs a kernel
+ * warning: the mutants use it to prove that the guest runner fails a test
+ * that leaves one behind, whatever the test's exit status.
+ *
+ * Not part of vivtheap: built only for the tests (tests/kmod/).
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/debugfs.h>
+#include <linux/dma-buf.h>
+#include <linux/dma-mapping.h>
+#include <linux/highmem.h>
+#include <linux/module.h>
+#include <linux/platform_device.h>
+#include <linux/scatterlist.h>
+#include <linux/uaccess.h>
+
+#include "../../driver/compat.h"
+
+static struct platform_device *vivtheap_test_pdev;
+static struct dentry *vivtheap_test_dir;
+
+static int vivtheap_test_write_pages(struct sg_table *sgt, size_t size,
+				     u32 seed)
+{
+	struct sg_page_iter piter;
+	size_t n = 0;
+
+	for_each_sgtable_page(sgt, &piter, 0) {
+		struct page *page = sg_page_iter_page(&piter);
+		u32 *va;
+
+		if (n >= size >> PAGE_SHIFT)
+			return -EINVAL;
+		va = kmap_local_page(page);
+		*va = seed + n;
+		kunmap_local(va);
+		/* What a device wrote is in memory, not in a cache line. */
+		flush_dcache_page(page);
+		n++;
+	}
+	return n == size >> PAGE_SHIFT ? 0 : -EINVAL;
+}
+
+static int vivtheap_test_import(int fd, u32 seed)
+{
+	struct device *dev = &vivtheap_test_pdev->dev;
+	struct dma_buf_attachment *attach;
+	struct sg_table *sgt;
+	struct dma_buf *dmabuf;
+	int ret;
+
+	dmabuf = dma_buf_get(fd);
+	if (IS_ERR(dmabuf))
+		return PTR_ERR(dmabuf);
+	attach = dma_buf_attach(dmabuf, dev);
+	if (IS_ERR(attach)) {
+		ret = PTR_ERR(attach);
+		goto put_dmabuf;
+	}
+	sgt = dma_buf_map_attachment_unlocked(attach, DMA_BIDIRECTIONAL);
+	if (IS_ERR(sgt)) {
+		ret = PTR_ERR(sgt);
+		goto detach;
+	}
+	ret = vivtheap_test_write_pages(sgt, dmabuf->size, seed);
+	if (ret)
+		dev_err(dev, "sg table of dma-buf %s does not cover its %zu bytes page by page\n",
+			dmabuf->exp_name, dmabuf->size);
+	dma_buf_unmap_attachment_unlocked(attach, sgt, DMA_BIDIRECTIONAL);
+detach:
+	dma_buf_detach(dmabuf, attach);
+put_dmabuf:
+	dma_buf_put(dmabuf);
+	return ret;
+}
+
+static ssize_t vivtheap_test_import_write(struct file *file,
+					  const char __user *ubuf,
+					  size_t count, loff_t *ppos)
+{
+	char buf[48];
+	int fd, ret;
+	u32 seed;
+
+	if (count >= sizeof(buf))
+		return -EINVAL;
+	if (copy_from_user(buf, ubuf, count))
+		return -EFAULT;
+	buf[count] = '\0';
+	if (sscanf(buf, "%d %u", &fd, &seed) != 2)
+		return -EINVAL;
+	ret = vivtheap_test_import(fd, seed);
+	return ret ? ret : count;
+}
+
+static ssize_t vivtheap_test_warn_write(struct file *file,
+					const char __user *ubuf,
+					size_t count, loff_t *ppos)
+{
+	WARN(1, "vivtheap_test: a warning, as asked\n");
+	return count;
+}
+
+static const struct file_operations vivtheap_test_warn_fops = {
+	.owner = THIS_MODULE,
+	.write = vivtheap_test_warn_write,
+};
+
+static const struct file_operations vivtheap_test_import_fops = {
+	.owner = THIS_MODULE,
+	.write = vivtheap_test_import_write,
+};
+
+static int __init vivtheap_test_init(void)
+{
+	struct platform_device_info info = {
+		.name = "vivtheap_test",
+		.id = PLATFORM_DEVID_NONE,
+		.dma_mask = DMA_BIT_MASK(32),
+	};
+	int ret;
+
+	vivtheap_test_pdev = platform_device_register_full(&info);
+	if (IS_ERR(vivtheap_test_pdev))
+		return PTR_ERR(vivtheap_test_pdev);
+	ret = dma_set_mask_and_coherent(&vivtheap_test_pdev->dev, DMA_BIT_MASK(32));
+	if (ret)
+		goto unregister;
+	vivtheap_test_dir = debugfs_create_dir("vivtheap_test", NULL);
+	debugfs_create_file("import", 0200, vivtheap_test_dir, NULL,
+			    &vivtheap_test_import_fops);
+	debugfs_create_file("warn", 0200, vivtheap_test_dir, NULL,
+			    &vivtheap_test_warn_fops);
+	return 0;
+
+unregister:
+	platform_device_unregister(vivtheap_test_pdev);
+	return ret;
+}
+
+static void __exit vivtheap_test_exit(void)
+{
+	debugfs_remove_recursive(vivtheap_test_dir);
+	platform_device_unregister(vivtheap_test_pdev);
+}
+
+module_init(vivtheap_test_init);
+module_exit(vivtheap_test_exit);
+MODULE_DESCRIPTION("vivtheap test importer (guest tests only)");
+MODULE_LICENSE("GPL");
+MODULE_IMPORT_NS("DMA_BUF");
