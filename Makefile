@@ -11,7 +11,8 @@
 #   make install PREFIX=/usr/local DESTDIR=      library, header, .pc, tool, man
 #                     (also BINDIR, LIBDIR, INCLUDEDIR, MANDIR, PKGCONFIGDIR)
 #   make bench TARGET=vivt-latest   benchmarks under qemu -icount
-#   make lint         checkpatch, kernel-doc, shellcheck, cppcheck
+#   make man          the library's man pages, from its header, into build/host/man
+#   make lint         checkpatch, kernel-doc, shellcheck, cppcheck, mandoc -T lint
 #   make mutants      every mutant in tests/mutants/ must be killed (host and
 #                     guest); MUTANTS=host or MUTANTS="name ..." for some
 
@@ -32,7 +33,7 @@ TAP ?= $(B)/host.tap
 
 # Package, API and ABI versions are kept apart (see docs/library.md).
 VERSION := 0.1.0
-ABI_MAJOR := 0
+ABI_MAJOR := 1
 SONAME := libvivtheap.so.$(ABI_MAJOR)
 
 CC ?= cc
@@ -52,10 +53,10 @@ LIB_OBJ_SAN := $(patsubst libvivtheap/src/%.c,$(B)/obj-san/%.o,$(LIB_SRC))
 HOST_TESTS := $(patsubst tests/host/%.c,%,$(wildcard tests/host/test_*.c))
 WRAP := $(foreach f,open close ioctl mmap munmap mprotect size is_dmabuf dup sendmsg recvmsg listdir,-Wl,--wrap=vivtheap_sys_$(f))
 
-.PHONY: all lib tool check demo host-check host-tests valgrind abi-check install \
-	install-check lint module guest bench clean version mutants
+.PHONY: all lib tool man check demo host-check host-tests valgrind abi-check install \
+	install-check lint module guest bench clean version soname mutants
 
-all: lib tool
+all: lib tool man
 
 lib: $(B)/$(SONAME) $(B)/libvivtheap.a
 tool: $(B)/vivtheap
@@ -78,20 +79,31 @@ $(B)/vivtheap: tools/vivtheap.c $(B)/libvivtheap.a
 	$(CC) -std=gnu11 $(CFLAGS_WARN) -D_GNU_SOURCE -Ilibvivtheap/include -Iuapi $(CFLAGS) \
 		-o $@ $< $(B)/libvivtheap.a -lpthread
 
+# One man page per public function, written from the header's doc comments
+# (libvivtheap/gen-man.py refuses an undocumented function); dated by the
+# header's last commit, or SOURCE_DATE_EPOCH, or today outside git.
+MAN_DATE ?= $(shell git log -1 --format=%cs -- libvivtheap/include/vivtheap.h 2>/dev/null)
+man: $(B)/man/.stamp
+$(B)/man/.stamp: libvivtheap/include/vivtheap.h libvivtheap/gen-man.py
+	python3 libvivtheap/gen-man.py --version $(VERSION) --date "$(MAN_DATE)" \
+		-o $(B)/man libvivtheap/include/vivtheap.h
+	touch $@
+
 # Host unit tests: the library's objects with the syscall seam replaced by
 # tests/host/fake_sys.c, under ASan+UBSan.
-$(B)/%: tests/host/%.c tests/host/fake_sys.c tests/host/fake_sys.h $(LIB_OBJ_SAN)
-	$(CC) -std=gnu11 $(CFLAGS_WARN) -D_GNU_SOURCE -Ilibvivtheap/include -Iuapi -g -O1 $(SAN) \
+TEST_DEFS := -D_GNU_SOURCE -Ilibvivtheap/include -Iuapi -DVIVTHEAP_TEST_VERSION='"$(VERSION)"'
+$(B)/%: tests/host/%.c tests/host/fake_sys.c $(wildcard tests/host/*.h) $(LIB_OBJ_SAN)
+	$(CC) -std=gnu11 $(CFLAGS_WARN) $(TEST_DEFS) -g -O1 $(SAN) \
 		-o $@ $< tests/host/fake_sys.c $(LIB_OBJ_SAN) $(WRAP) -lcmocka -lpthread
 # The same tests without sanitizers, for valgrind.
-$(B)/vg-%: tests/host/%.c tests/host/fake_sys.c tests/host/fake_sys.h $(LIB_OBJ)
-	$(CC) -std=gnu11 $(CFLAGS_WARN) -D_GNU_SOURCE -Ilibvivtheap/include -Iuapi -g -O1 \
+$(B)/vg-%: tests/host/%.c tests/host/fake_sys.c $(wildcard tests/host/*.h) $(LIB_OBJ)
+	$(CC) -std=gnu11 $(CFLAGS_WARN) $(TEST_DEFS) -g -O1 \
 		-o $@ $< tests/host/fake_sys.c $(LIB_OBJ) $(WRAP) -lcmocka -lpthread
 
-host-check: lib tool $(addprefix $(B)/,$(HOST_TESTS)) $(addprefix $(B)/vg-,$(HOST_TESTS))
+host-check: lib tool man $(addprefix $(B)/,$(HOST_TESTS)) $(addprefix $(B)/vg-,$(HOST_TESTS))
 	ci/host-check.sh $(TAP) $(HOST_TESTS)
 
-install: lib tool
+install: lib tool man
 	install -d $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(PKGCONFIGDIR) \
 		$(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man3 $(DESTDIR)$(MANDIR)/man1
 	install -m 644 libvivtheap/include/vivtheap.h $(DESTDIR)$(INCLUDEDIR)/
@@ -105,11 +117,13 @@ install: lib tool
 		>$(DESTDIR)$(PKGCONFIGDIR)/libvivtheap.pc
 	chmod 644 $(DESTDIR)$(PKGCONFIGDIR)/libvivtheap.pc
 	install -m 755 $(B)/vivtheap $(DESTDIR)$(BINDIR)/
-	install -m 644 libvivtheap/man/*.3 $(DESTDIR)$(MANDIR)/man3/
+	install -m 644 $(B)/man/*.3 $(DESTDIR)$(MANDIR)/man3/
 	install -m 644 tools/vivtheap.1 $(DESTDIR)$(MANDIR)/man1/
 
 version:
 	@echo $(VERSION)
+soname:
+	@echo $(SONAME)
 
 lint:
 	bash ci/lint.sh $(TAP)

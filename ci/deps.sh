@@ -13,7 +13,7 @@
 PACKAGES=(
 	# host build and checks
 	build-essential pkg-config libcmocka-dev libdrm-dev valgrind cppcheck
-	shellcheck clang
+	shellcheck clang mandoc
 	# the device-tree binding: dtc and the schema tools
 	device-tree-compiler dt-schema
 	# cross compilers and C libraries for the guests (armel: ARM926, armhf: ARMv7)
@@ -31,7 +31,6 @@ PACKAGES=(
 
 missing=()
 for p in "${PACKAGES[@]}"; do
-	case $p in \#*) continue ;; esac
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
 		missing+=("$p")
 done

@@ -85,7 +85,7 @@ build_tests() {
 		{ cat "$OUT/lib.log" >&2; die "$TARGET: cross-building libvivtheap failed"; }
 	local lib=$OUT/lib/libvivtheap.a
 	local cflags=(-static -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter -D_GNU_SOURCE
-		-I"$TOP/libvivtheap/include" -I"$TOP/uapi"
+		-I"$TOP/libvivtheap/include" -I"$TOP/uapi" -I"$TOP/tests/lib"
 		-I"$root/usr/include/libdrm" -I"$root/usr/include")
 	"$cc" "${cflags[@]}" -o "$OUT/tests/vivtheap" "$TOP/tools/vivtheap.c" "$lib" -lpthread ||
 		die "$TARGET: building the vivtheap tool failed"
@@ -102,11 +102,9 @@ build_tests() {
 		die "$TARGET: building the kernel's dmabuf-heap selftest failed"
 	cp "$TOP/tests/guest/list" "$TOP/tests/guest/known-warnings" "$OUT/tests/"
 	local f
-	for f in "$TOP"/tests/guest/*; do
-		# Shell tests: executable files that are not C sources.
-		if [ -x "$f" ] && [ "${f##*/}" != init.sh ]; then
-			cp "$f" "$OUT/tests/"
-		fi
+	# Shell tests and their helpers, named without the suffix in the guest.
+	for f in "$TOP"/tests/guest/*.sh; do
+		[ "${f##*/}" = init.sh ] || cp "$f" "$OUT/tests/$(basename "$f" .sh)"
 	done
 }
 

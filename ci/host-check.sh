@@ -4,7 +4,8 @@
 #
 # The host half of `make check`, one TAP line per check: every cmocka test
 # case under ASan+UBSan, each test binary once under valgrind, the ABI (the
-# header, the version script and `nm -D` list the same functions), an
+# header, the version script and `nm -D` list the same functions), the
+# getters of a release (NDEBUG) build, the man page generator, an
 # install into a scratch DESTDIR with a C and a C++ program built against
 # it through pkg-config, the uapi header alone as C89 and C++ with its
 # layout asserted, and the
@@ -16,17 +17,7 @@ TAPF=${1:?tap}
 shift
 B=$TOP/build/host
 : >"$TAPF"
-ok() { echo "ok - $*" >>"$TAPF"; }
-nok() { echo "not ok - $*" >>"$TAPF"; }
-# check NAME CMD...: one TAP line for a command.
-check() {
-	local name=$1 out
-	shift
-	if out=$("$@" 2>&1); then ok "$name"; else
-		printf '%s\n' "$out" | tail -n 30 >&2
-		nok "$name"
-	fi
-}
+check() { tap_check "$TAPF" "$@" || true; }
 
 for t in "$@"; do
 	# cmocka's own TAP: one line per test case.
@@ -36,7 +27,7 @@ for t in "$@"; do
 		sed "s/^\(\(not \)\?ok\) [0-9]* - /\1 - host $t: /" >>"$TAPF"
 	if [ $rc != 0 ] && ! printf '%s\n' "$out" | grep -q '^not ok'; then
 		cat "$B/$t.err" >&2
-		nok "host $t: exited $rc (sanitizer report in build/host/$t.err)"
+		echo "not ok - host $t: exited $rc (sanitizer report in build/host/$t.err)" >>"$TAPF"
 	fi
 	check "valgrind $t: no error, no leak" env VIVTHEAP_TEST_NO_CRASH=1 \
 		valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect \
@@ -50,10 +41,28 @@ abi() {
 	nm=$(nm -D --defined-only "$B/libvivtheap.so" | awk '$2 == "T" {print $3}' | sed 's/@.*//' | sort -u)
 	diff <(echo "$header") <(echo "$map") || { echo "header and version script differ"; return 1; }
 	diff <(echo "$map") <(echo "$nm") || { echo "version script and nm -D differ"; return 1; }
-	readelf -d "$B/libvivtheap.so" | grep -q 'SONAME.*libvivtheap\.so\.0' || { echo "no SONAME"; return 1; }
-	nm -D "$B/libvivtheap.so" | grep -q 'vivtheap_heap_open@@VIVTHEAP_1' || { echo "no symbol version"; return 1; }
+	# The SONAME is the Makefile's; every symbol is in the map's newest node.
+	readelf -d "$B/libvivtheap.so" | grep -qF "Library soname: [$SONAME]" || { echo "no SONAME $SONAME"; return 1; }
+	! nm -D --defined-only "$B/libvivtheap.so" | awk '$2 == "T" {print $3}' | grep -qv "@@$NODE\$" ||
+		{ echo "symbols outside the version node $NODE"; return 1; }
 }
-check "abi: header, version script and nm -D agree; SONAME libvivtheap.so.0" abi
+SONAME=$(make -s -C "$TOP" soname)
+NODE=$(sed -n 's/^\(VIVTHEAP_[0-9.]*\) {.*/\1/p' "$TOP/libvivtheap/libvivtheap.map" | tail -n1)
+check "abi: header, version script and nm -D agree; SONAME $SONAME, version node $NODE" abi
+
+# Release builds (NDEBUG): a getter given NULL returns the safe value its man
+# page names instead of failing its assertion (debug builds: the host tests'
+# *_getters_assert_on_null).
+release_getters() {
+	local b=build/host-ndebug
+	make -s -C "$TOP" B="$b" CFLAGS="-O2 -DNDEBUG" lib &&
+		cc -std=gnu11 -Wall -Wextra -Werror -I"$TOP/libvivtheap/include" -o "$TOP/$b/release_getters" \
+			"$TOP/tests/host/release_getters.c" "$TOP/$b/libvivtheap.a" -lpthread &&
+		"$TOP/$b/release_getters"
+}
+check "release build (NDEBUG): getters given NULL return their safe values" release_getters
+check "man pages: the generator refuses what a page must not be, writes what it must" \
+	bash "$TOP/tests/host/gen_man.sh"
 
 # install_as NAME VAR=VALUE...: install into a scratch DESTDIR with those
 # directories (after a build with the defaults), then build the C and C++

@@ -15,6 +15,21 @@ export VIVTHEAP_CACHE
 BUILD=${BUILD:-$TOP/build}
 export BUILD
 
+# tap_check TAPFILE NAME CMD...: runs CMD and appends one TAP line for it,
+# "ok - NAME" or "not ok - NAME"; a failure's last 40 lines of output go to
+# stderr. Returns CMD's status. The one TAP helper of the ci/ scripts.
+tap_check() {
+	local tap=$1 name=$2 out
+	shift 2
+	if out=$("$@" 2>&1); then
+		echo "ok - $name" >>"$tap"
+	else
+		printf '%s\n' "$out" | tail -n 40 >&2
+		echo "not ok - $name" >>"$tap"
+		return 1
+	fi
+}
+
 log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 

@@ -5,25 +5,15 @@
 # Style and static checks, one TAP line each: checkpatch --strict and
 # kernel-doc on driver/ and uapi/ (scripts from Debian's linux-source-6.1),
 # ShellCheck on every script, cppcheck on the userspace C, the device-tree
-# binding against dt-schema and ci/dt's nodes against the binding.
+# binding against dt-schema and ci/dt's nodes against the binding, and
+# mandoc -T lint on every man page.
 
 . "$(dirname "$0")/lib.sh"
 
 TAPF=${1:?tap file}
 : >"$TAPF"
-n=0 bad=0
-check() {
-	local name=$1
-	shift
-	n=$((n + 1))
-	if out=$("$@" 2>&1); then
-		echo "ok $n - lint $name" >>"$TAPF"
-	else
-		printf '%s\n' "$out" | tail -n 40 >&2
-		echo "not ok $n - lint $name" >>"$TAPF"
-		bad=1
-	fi
-}
+bad=0
+check() { tap_check "$TAPF" "lint $1" "${@:2}" || bad=1; }
 
 KSRC=$(ensure_source linux-source-6.1 "$(apt_version amd64 bookworm linux-source-6.1)")
 kfiles=("$TOP"/driver/*.c "$TOP"/driver/*.h "$TOP"/uapi/linux/*.h)
@@ -32,7 +22,7 @@ checkpatch() {
 	# Ignored, once for all: NEW_TYPEDEFS and the like do not arise;
 	# FILE_PATH_CHANGES and SPDX placement are about in-tree patches.
 	# What is ignored, and why, in this one place:
-	# - compat.h is the one file for version checks (STYLE.md): there
+	# - compat.h is the one file for version checks (its header says why): there
 	#   LINUX_VERSION_CODE and its comparisons are the point;
 	# - uapi/: BIT() does not exist for userspace.
 	local out f dfiles=() cp=(perl "$KSRC/scripts/checkpatch.pl" --strict --no-tree --terse --show-types)
@@ -75,8 +65,20 @@ shellchecks() {
 }
 cppchecks() {
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability,performance \
-		--std=c11 --inline-suppr -I "$TOP/uapi" -I "$TOP/libvivtheap/include" \
+		--std=c11 --inline-suppr -I "$TOP/uapi" -I "$TOP/libvivtheap/include" -I "$TOP/tests/lib" \
 		"$TOP/tests" "$TOP/libvivtheap" "$TOP/tools"
+}
+
+# Every man page, at mandoc's strictest level (style): the library's, as
+# `make man` generates them from the header (which fails on a missing doc
+# comment), and the tool's.
+manlint() {
+	local f rc=0
+	make -s -C "$TOP" man || return 1
+	for f in "$TOP"/build/host/man/*.3 "$TOP/tools/vivtheap.1"; do
+		mandoc -T lint "$f" || rc=1
+	done
+	return "$rc"
 }
 
 # The binding is a valid schema; ci/dt's heap nodes pass it; the bad nodes
@@ -111,4 +113,5 @@ check "kernel-doc (driver, uapi)" kerneldoc
 check shellcheck shellchecks
 check cppcheck cppchecks
 check "devicetree binding (dt-schema)" devicetree
+check "man pages (mandoc -T lint: the generated man3, tools/vivtheap.1)" manlint
 exit $bad

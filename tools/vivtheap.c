@@ -22,16 +22,6 @@
 #define EXIT_USAGE 2   /* bad command line */
 #define EXIT_NOHEAP 3  /* no such heap, or none with the wanted properties */
 
-static const char *caching_name(enum vivtheap_caching c)
-{
-	switch (c) {
-	case VIVTHEAP_CACHING_UNCACHED: return "uncached";
-	case VIVTHEAP_CACHING_WC: return "write-combined";
-	case VIVTHEAP_CACHING_CACHED: return "cached";
-	default: return "unknown";
-	}
-}
-
 static int usage(const char *cmd)
 {
 	FILE *o = stderr;
@@ -39,7 +29,8 @@ static int usage(const char *cmd)
 	if (!cmd || !strcmp(cmd, "list"))
 		fprintf(o, "vivtheap list\n  the heaps under /dev/dma_heap and what they are\n");
 	if (!cmd || !strcmp(cmd, "alloc"))
-		fprintf(o, "vivtheap alloc [--heap NAME | --uncached | --wc | --cached] [--allow-fallback] SIZE[k|m]\n"
+		fprintf(o, "vivtheap alloc [--heap NAME | --uncached | --write-combined | --wc | --cached]\n"
+			   "               [--allow-fallback] SIZE[k|m]\n"
 			   "  allocate, fill under CPU-access brackets, verify, report\n");
 	if (!cmd || !strcmp(cmd, "info"))
 		fprintf(o, "vivtheap info /proc/PID/fd/N\n  what a running process's dma-buf fd is\n");
@@ -67,20 +58,20 @@ static size_t parse_size(const char *s)
 /*
  * The heaps under /dev/dma_heap, or, when there are none, what a missing or
  * empty /dev/dma_heap means and what to do (vivtheap(1), DIAGNOSTICS).
- * Returns EXIT_OK with *d to free, or the exit code, having said why.
+ * Returns EXIT_OK with *list to free, or the exit code, having said why.
  */
-static int heaps_or_hint(struct vivtheap_heap_desc **d, size_t *n)
+static int heaps_or_hint(struct vivtheap_heap_list **list)
 {
-	int ret = vivtheap_heaps_list(d, n);
+	int ret = vivtheap_heap_list_new(list);
 
 	if (ret && ret != -ENOENT) {
 		fprintf(stderr, "vivtheap: cannot list heaps: %s\n", strerror(-ret));
 		return EXIT_FAILED;
 	}
-	if (!ret && *n)
+	if (!ret && vivtheap_heap_list_count(*list))
 		return EXIT_OK;
 	if (!ret)
-		vivtheap_heaps_list_free(*d);
+		vivtheap_heap_list_free(*list);
 	fprintf(stderr,
 		"vivtheap: no dma-buf heaps: /dev/dma_heap is %s.\n"
 		"  vivtheap's heaps: load the module (modprobe vivtheap, or insmod vivtheap.ko).\n"
@@ -92,18 +83,24 @@ static int heaps_or_hint(struct vivtheap_heap_desc **d, size_t *n)
 
 static int cmd_list(void)
 {
-	struct vivtheap_heap_desc *d;
-	size_t n, i;
-	int ret = heaps_or_hint(&d, &n);
+	struct vivtheap_heap_list *list;
+	const struct vivtheap_heap_desc *d;
+	unsigned int props;
+	size_t i;
+	int ret = heaps_or_hint(&list);
 
 	if (ret != EXIT_OK)
 		return ret;
 	printf("%-24s %-15s %s\n", "heap", "caching", "properties");
-	for (i = 0; i < n; i++)
-		printf("%-24s %-15s %s%s\n", d[i].name, caching_name(d[i].caching),
-		       d[i].props & VIVTHEAP_PROP_CONTIGUOUS ? "contiguous " : "",
-		       d[i].props & VIVTHEAP_PROP_VIVTHEAP ? "vivtheap" : "");
-	vivtheap_heaps_list_free(d);
+	for (i = 0; i < vivtheap_heap_list_count(list); i++) {
+		d = vivtheap_heap_list_get(list, i);
+		props = vivtheap_heap_desc_props(d);
+		printf("%-24s %-15s %s%s\n", vivtheap_heap_desc_name(d),
+		       vivtheap_caching_name(vivtheap_heap_desc_caching(d)),
+		       props & VIVTHEAP_PROP_CONTIGUOUS ? "contiguous " : "",
+		       props & VIVTHEAP_PROP_VIVTHEAP ? "vivtheap" : "");
+	}
+	vivtheap_heap_list_free(list);
 	return EXIT_OK;
 }
 
@@ -112,6 +109,7 @@ static int cmd_alloc(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "heap", required_argument, NULL, 'h' },
 		{ "uncached", no_argument, NULL, 'u' },
+		{ "write-combined", no_argument, NULL, 'w' },
 		{ "wc", no_argument, NULL, 'w' },
 		{ "cached", no_argument, NULL, 'c' },
 		{ "allow-fallback", no_argument, NULL, 'f' },
@@ -143,12 +141,11 @@ static int cmd_alloc(int argc, char **argv)
 	ret = name ? vivtheap_heap_open(name, &heap) :
 		     vivtheap_heap_find(want, 0, flags, &heap);
 	if (ret == -ENOENT && !name) {
-		struct vivtheap_heap_desc *d;
-		size_t n;
+		struct vivtheap_heap_list *list;
 
-		if (heaps_or_hint(&d, &n) != EXIT_OK)
+		if (heaps_or_hint(&list) != EXIT_OK)
 			return EXIT_NOHEAP;
-		vivtheap_heaps_list_free(d);
+		vivtheap_heap_list_free(list);
 	}
 	if (ret) {
 		fprintf(stderr, "vivtheap: no heap: %s\n", strerror(-ret));
@@ -156,8 +153,8 @@ static int cmd_alloc(int argc, char **argv)
 	}
 	if (vivtheap_heap_is_fallback(heap))
 		printf("fallback: asked for %s, got %s from heap %s\n",
-		       caching_name(vivtheap_heap_wanted_caching(heap)),
-		       caching_name(vivtheap_heap_caching(heap)), vivtheap_heap_name(heap));
+		       vivtheap_caching_name(vivtheap_heap_wanted_caching(heap)),
+		       vivtheap_caching_name(vivtheap_heap_caching(heap)), vivtheap_heap_name(heap));
 	ret = vivtheap_buffer_alloc(heap, size, 0, &buf);
 	if (ret) {
 		fprintf(stderr, "vivtheap: alloc %zu from %s: %s\n", size,
@@ -185,7 +182,7 @@ static int cmd_alloc(int argc, char **argv)
 		goto fail;
 	printf("heap %s: %zu bytes, %s, filled and verified: %zu bad words\n",
 	       vivtheap_heap_name(heap), vivtheap_buffer_size(buf),
-	       caching_name(vivtheap_buffer_caching(buf)), bad);
+	       vivtheap_caching_name(vivtheap_buffer_caching(buf)), bad);
 	vivtheap_buffer_free(buf);
 	vivtheap_heap_close(heap);
 	return bad ? EXIT_FAILED : EXIT_OK;
@@ -224,7 +221,7 @@ static int cmd_info(int argc, char **argv)
 		return EXIT_FAILED;
 	}
 	printf("%s: dma-buf, %zu bytes, %s, heap %s\n", argv[1], vivtheap_buffer_size(buf),
-	       caching_name(vivtheap_buffer_caching(buf)),
+	       vivtheap_caching_name(vivtheap_buffer_caching(buf)),
 	       *vivtheap_buffer_heap_name(buf) ? vivtheap_buffer_heap_name(buf) : "(not vivtheap)");
 	vivtheap_buffer_free(buf);
 	return EXIT_OK;
@@ -359,10 +356,10 @@ static int cmd_bench(int argc, char **argv)
 		{ "rounds", required_argument, NULL, 'r' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct vivtheap_heap_desc *d;
+	struct vivtheap_heap_list *list;
 	const char *name = NULL;
 	int c, rounds = 20, ret = EXIT_OK;
-	size_t n, i;
+	size_t i;
 
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (c == 'h')
@@ -376,13 +373,14 @@ static int cmd_bench(int argc, char **argv)
 		return usage("bench");
 	if (name)
 		return bench_heap(name, rounds);
-	ret = heaps_or_hint(&d, &n);
+	ret = heaps_or_hint(&list);
 	if (ret != EXIT_OK)
 		return ret;
-	for (i = 0; i < n; i++)
-		if (bench_heap(d[i].name, rounds) != EXIT_OK)
+	for (i = 0; i < vivtheap_heap_list_count(list); i++)
+		if (bench_heap(vivtheap_heap_desc_name(vivtheap_heap_list_get(list, i)),
+			       rounds) != EXIT_OK)
 			ret = EXIT_FAILED;
-	vivtheap_heaps_list_free(d);
+	vivtheap_heap_list_free(list);
 	return ret;
 }
 

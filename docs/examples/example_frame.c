@@ -43,8 +43,10 @@ static int consumer(int sock)
 	for (int row = 0; row < HEIGHT; row++)
 		bad += y[row * WIDTH] != (uint8_t)row;
 	vivtheap_buffer_end(frame, VIVTHEAP_ACCESS_READ);
-	printf("consumer: %zu-byte frame from heap %s, %d bad rows\n",
-	       vivtheap_buffer_size(frame), vivtheap_buffer_heap_name(frame), bad);
+	printf("consumer: %zu-byte %s frame from heap %s, %d bad rows\n",
+	       vivtheap_buffer_size(frame),
+	       vivtheap_caching_name(vivtheap_buffer_caching(frame)),
+	       vivtheap_buffer_heap_name(frame), bad);
 	vivtheap_buffer_free(frame); /* unmaps and closes our fd */
 	return bad != 0;
 }

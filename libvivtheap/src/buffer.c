@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* Buffers: allocate, import, map, CPU-access brackets, name, free. */
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -139,23 +140,27 @@ VIVTHEAP_EXPORT int vivtheap_buffer_import(int fd, unsigned int flags,
 
 VIVTHEAP_EXPORT int vivtheap_buffer_fd(const struct vivtheap_buffer *buf)
 {
+	assert(buf);
 	return buf ? buf->fd : -EINVAL;
 }
 
 VIVTHEAP_EXPORT size_t vivtheap_buffer_size(const struct vivtheap_buffer *buf)
 {
+	assert(buf);
 	return buf ? buf->size : 0;
 }
 
 VIVTHEAP_EXPORT enum vivtheap_caching
 vivtheap_buffer_caching(const struct vivtheap_buffer *buf)
 {
+	assert(buf);
 	return buf ? buf->caching : VIVTHEAP_CACHING_UNKNOWN;
 }
 
 VIVTHEAP_EXPORT const char *
 vivtheap_buffer_heap_name(const struct vivtheap_buffer *buf)
 {
+	assert(buf);
 	return buf ? buf->heap : "";
 }
 

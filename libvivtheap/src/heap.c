@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* Heaps: what is under /dev/dma_heap, what each is, opening one. */
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -8,6 +9,22 @@
 
 #include "internal.h"
 #include "sys.h"
+
+/* vivtheap's heap names (the uapi's) fit wherever the library keeps a name. */
+_Static_assert(VIVTHEAP_NAME_LEN <= VIVTHEAP_HEAP_NAME_MAX,
+	       "VIVTHEAP_HEAP_NAME_MAX must hold the uapi's VIVTHEAP_NAME_LEN");
+
+/* One heap as listed; private to this file, callers use the getters. */
+struct vivtheap_heap_desc {
+	char name[VIVTHEAP_HEAP_NAME_MAX];
+	enum vivtheap_caching caching;
+	unsigned int props;
+};
+
+struct vivtheap_heap_list {
+	struct vivtheap_heap_desc *descs;
+	size_t count;
+};
 
 /* The kernel's heaps, by their documented names. */
 static const struct {
@@ -21,20 +38,6 @@ static const struct {
 	{ "linux,cma", VIVTHEAP_CACHING_CACHED, VIVTHEAP_PROP_CONTIGUOUS },
 	{ "default_cma_region", VIVTHEAP_CACHING_CACHED, VIVTHEAP_PROP_CONTIGUOUS },
 };
-
-enum vivtheap_caching vivtheap_caching_from_mode(uint32_t mode)
-{
-	switch (mode) {
-	case VIVTHEAP_CACHE_UNCACHED:
-		return VIVTHEAP_CACHING_UNCACHED;
-	case VIVTHEAP_CACHE_WC:
-		return VIVTHEAP_CACHING_WC;
-	case VIVTHEAP_CACHE_CACHED:
-		return VIVTHEAP_CACHING_CACHED;
-	default:
-		return VIVTHEAP_CACHING_UNKNOWN;
-	}
-}
 
 /* Ask vivtheap's control node @ctl (if open); 0 if it knows the heap. */
 static int vivtheap_ctl_heap(int ctl, const char *name,
@@ -95,23 +98,23 @@ void vivtheap_heap_describe(const char *name, enum vivtheap_caching *caching,
 }
 
 struct vivtheap_list_ctx {
-	struct vivtheap_heap_desc *descs;
-	size_t count;
+	struct vivtheap_heap_list *list;
 	int ctl; /* the control node, opened once for the whole list */
 };
 
 static int vivtheap_list_one(const char *name, void *data)
 {
 	struct vivtheap_list_ctx *ctx = data;
+	struct vivtheap_heap_list *list = ctx->list;
 	struct vivtheap_heap_desc *d;
 
 	if (strlen(name) >= VIVTHEAP_HEAP_NAME_MAX)
 		return 0;
-	d = realloc(ctx->descs, (ctx->count + 1) * sizeof(*d));
+	d = realloc(list->descs, (list->count + 1) * sizeof(*d));
 	if (!d)
 		return -ENOMEM;
-	ctx->descs = d;
-	d += ctx->count++;
+	list->descs = d;
+	d += list->count++;
 	memset(d, 0, sizeof(*d));
 	strcpy(d->name, name);
 	vivtheap_describe_with(ctx->ctl, name, &d->caching, &d->props);
@@ -127,32 +130,72 @@ static int vivtheap_desc_cmp(const void *a, const void *b)
 	return ours ? ours : strcmp(x->name, y->name);
 }
 
-VIVTHEAP_EXPORT int vivtheap_heaps_list(struct vivtheap_heap_desc **descs,
-					size_t *count)
+VIVTHEAP_EXPORT int vivtheap_heap_list_new(struct vivtheap_heap_list **list)
 {
-	struct vivtheap_list_ctx ctx = { NULL, 0, -1 };
+	struct vivtheap_list_ctx ctx;
 	int ret;
 
-	if (!descs || !count)
+	if (!list)
 		return -EINVAL;
+	ctx.list = calloc(1, sizeof(*ctx.list));
+	if (!ctx.list)
+		return -ENOMEM;
 	ctx.ctl = vivtheap_sys_open(VIVTHEAP_CTL_PATH, O_RDWR);
 	ret = vivtheap_sys_listdir(VIVTHEAP_HEAP_DIR, vivtheap_list_one, &ctx);
 	if (ctx.ctl >= 0)
 		vivtheap_sys_close(ctx.ctl);
 	if (ret) {
-		free(ctx.descs);
+		vivtheap_heap_list_free(ctx.list);
 		return ret;
 	}
-	if (ctx.count)
-		qsort(ctx.descs, ctx.count, sizeof(*ctx.descs), vivtheap_desc_cmp);
-	*descs = ctx.descs;
-	*count = ctx.count;
+	if (ctx.list->count)
+		qsort(ctx.list->descs, ctx.list->count,
+		      sizeof(*ctx.list->descs), vivtheap_desc_cmp);
+	*list = ctx.list;
 	return 0;
 }
 
-VIVTHEAP_EXPORT void vivtheap_heaps_list_free(struct vivtheap_heap_desc *descs)
+VIVTHEAP_EXPORT void vivtheap_heap_list_free(struct vivtheap_heap_list *list)
 {
-	free(descs);
+	if (!list)
+		return;
+	free(list->descs);
+	free(list);
+}
+
+VIVTHEAP_EXPORT size_t
+vivtheap_heap_list_count(const struct vivtheap_heap_list *list)
+{
+	assert(list);
+	return list ? list->count : 0;
+}
+
+VIVTHEAP_EXPORT const struct vivtheap_heap_desc *
+vivtheap_heap_list_get(const struct vivtheap_heap_list *list, size_t index)
+{
+	assert(list);
+	return list && index < list->count ? &list->descs[index] : NULL;
+}
+
+VIVTHEAP_EXPORT const char *
+vivtheap_heap_desc_name(const struct vivtheap_heap_desc *desc)
+{
+	assert(desc);
+	return desc ? desc->name : "";
+}
+
+VIVTHEAP_EXPORT enum vivtheap_caching
+vivtheap_heap_desc_caching(const struct vivtheap_heap_desc *desc)
+{
+	assert(desc);
+	return desc ? desc->caching : VIVTHEAP_CACHING_UNKNOWN;
+}
+
+VIVTHEAP_EXPORT unsigned int
+vivtheap_heap_desc_props(const struct vivtheap_heap_desc *desc)
+{
+	assert(desc);
+	return desc ? desc->props : 0;
 }
 
 VIVTHEAP_EXPORT int vivtheap_heap_open(const char *name,
@@ -204,8 +247,9 @@ VIVTHEAP_EXPORT int vivtheap_heap_find(enum vivtheap_caching caching,
 				       unsigned int props, unsigned int flags,
 				       struct vivtheap_heap **heap)
 {
-	struct vivtheap_heap_desc *descs;
-	size_t count, i, best = 0;
+	struct vivtheap_heap_list *list;
+	struct vivtheap_heap *h;
+	size_t i, best = 0;
 	int ret, best_dist = -1, dist;
 
 	if (!heap || caching < VIVTHEAP_CACHING_UNCACHED ||
@@ -213,12 +257,12 @@ VIVTHEAP_EXPORT int vivtheap_heap_find(enum vivtheap_caching caching,
 	    (flags & ~VIVTHEAP_FIND_ALLOW_FALLBACK) ||
 	    (props & ~(VIVTHEAP_PROP_CONTIGUOUS | VIVTHEAP_PROP_VIVTHEAP)))
 		return -EINVAL;
-	ret = vivtheap_heaps_list(&descs, &count);
+	ret = vivtheap_heap_list_new(&list);
 	if (ret)
 		return ret;
 	/* The list has vivtheap's heaps first: the first best one wins. */
-	for (i = 0; i < count; i++) {
-		dist = vivtheap_distance(&descs[i], caching, props);
+	for (i = 0; i < list->count; i++) {
+		dist = vivtheap_distance(&list->descs[i], caching, props);
 		if (best_dist < 0 || dist < best_dist) {
 			best_dist = dist;
 			best = i;
@@ -226,42 +270,48 @@ VIVTHEAP_EXPORT int vivtheap_heap_find(enum vivtheap_caching caching,
 	}
 	if (best_dist < 0 ||
 	    (best_dist > 0 && !(flags & VIVTHEAP_FIND_ALLOW_FALLBACK))) {
-		vivtheap_heaps_list_free(descs);
+		vivtheap_heap_list_free(list);
 		return -ENOENT;
 	}
-	ret = vivtheap_heap_open(descs[best].name, heap);
-	vivtheap_heaps_list_free(descs);
+	ret = vivtheap_heap_open(list->descs[best].name, &h);
+	vivtheap_heap_list_free(list);
 	if (ret)
 		return ret;
-	(*heap)->wanted = caching;
-	(*heap)->fallback = best_dist > 0;
+	h->wanted = caching;
+	h->fallback = best_dist > 0;
+	*heap = h;
 	return 0;
 }
 
 VIVTHEAP_EXPORT const char *vivtheap_heap_name(const struct vivtheap_heap *heap)
 {
+	assert(heap);
 	return heap ? heap->name : "";
 }
 
 VIVTHEAP_EXPORT enum vivtheap_caching
 vivtheap_heap_caching(const struct vivtheap_heap *heap)
 {
+	assert(heap);
 	return heap ? heap->caching : VIVTHEAP_CACHING_UNKNOWN;
 }
 
 VIVTHEAP_EXPORT unsigned int vivtheap_heap_props(const struct vivtheap_heap *heap)
 {
+	assert(heap);
 	return heap ? heap->props : 0;
 }
 
 VIVTHEAP_EXPORT enum vivtheap_caching
 vivtheap_heap_wanted_caching(const struct vivtheap_heap *heap)
 {
+	assert(heap);
 	return heap ? heap->wanted : VIVTHEAP_CACHING_UNKNOWN;
 }
 
 VIVTHEAP_EXPORT int vivtheap_heap_is_fallback(const struct vivtheap_heap *heap)
 {
+	assert(heap);
 	return heap && heap->fallback;
 }
 

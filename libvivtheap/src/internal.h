@@ -43,7 +43,8 @@ struct vivtheap_buffer {
 	int check_slot;      /* checker registry slot, -1 when none */
 };
 
-/* The library's caching for a uapi enum vivtheap_cache_mode value. */
+/* The library's caching for a uapi enum vivtheap_cache_mode value (misc.c,
+ * beside the words for each caching). */
 enum vivtheap_caching vivtheap_caching_from_mode(uint32_t mode);
 
 /* What is known of a heap by name; fills caching and props. */

@@ -74,6 +74,7 @@ VIVTHEAP_EXPORT int vivtheap_buffer_send(const struct vivtheap_buffer *buf,
 VIVTHEAP_EXPORT int vivtheap_buffer_recv(int sock, unsigned int flags,
 					 struct vivtheap_buffer **buf)
 {
+	struct vivtheap_buffer *b;
 	struct vivtheap_msg m;
 	struct cmsghdr *c;
 	int fd = -1, ret;
@@ -106,21 +107,18 @@ VIVTHEAP_EXPORT int vivtheap_buffer_recv(int sock, unsigned int flags,
 		m.wire.caching = VIVTHEAP_CACHING_UNKNOWN;
 	/* From here the buffer object owns fd (closed on failure). */
 	ret = vivtheap_buffer_wrap(fd, flags, m.wire.heap,
-				   (enum vivtheap_caching)m.wire.caching, 0, buf);
-	if (!ret && (*buf)->size != m.wire.size) {
-		vivtheap_buffer_free(*buf);
-		*buf = NULL;
+				   (enum vivtheap_caching)m.wire.caching, 0, &b);
+	if (ret)
+		return ret;
+	if (b->size != m.wire.size) {
+		vivtheap_buffer_free(b);
 		return -EPROTO;
 	}
-	return ret;
+	*buf = b;
+	return 0;
 
 close_fd:
 	if (fd >= 0)
 		vivtheap_sys_close(fd);
 	return ret;
-}
-
-VIVTHEAP_EXPORT const char *vivtheap_version(void)
-{
-	return VIVTHEAP_VERSION_STRING;
 }

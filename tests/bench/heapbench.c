@@ -27,9 +27,9 @@
 #include <linux/dma-heap.h>
 #include <xf86drm.h>
 
-#include "../guest/gt.h"
-#include "../guest/gt_vgem.h"
-#include "../guest/gt_vivid.h"
+#include "gt.h"
+#include "gt_vgem.h"
+#include "gt_vivid.h"
 
 #define MAX_HEAPS 8
 static const size_t sizes[] = { 4096, 1 << 20, 3 << 20, 12 << 20 };

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * The device-tree binding (docs/devicetree.yaml), on a boot whose board tree
+ * The device-tree binding (docs/bindings/vivtheap,dma-heap.yaml), on a boot whose board tree
  * has ci/dt merged in: each heap is bound to its node and takes its buffers
  * from that node's CMA pool, and nothing else; the bad nodes are refused
  * with their errno (the driver core's line in the boot log) and left unbound.

@@ -5,27 +5,34 @@
 
 int main(void)
 {
-	struct vivtheap_heap_desc *d;
+	const struct vivtheap_heap_desc *d;
+	struct vivtheap_heap_list *list;
 	struct vivtheap_heap *h;
 	struct vivtheap_buffer *b, *b2;
 	int have_kernel_cached = 0, ret;
-	size_t n, i;
+	size_t i;
 	char *p;
 	void *v;
 
-	CHECK(vivtheap_heaps_list(&d, &n) == 0);
-	CHECK(n >= 2);
+	CHECK(vivtheap_heap_list_new(&list) == 0);
+	CHECK(vivtheap_heap_list_count(list) >= 2);
 	/* ours first, described by the control node */
-	CHECK(!strcmp(d[0].name, VIVTHEAP_HEAP_UNCACHED_NAME));
-	CHECK(d[0].caching == VIVTHEAP_CACHING_UNCACHED);
-	CHECK(d[0].props == (VIVTHEAP_PROP_VIVTHEAP | VIVTHEAP_PROP_CONTIGUOUS));
-	CHECK(!strcmp(d[1].name, VIVTHEAP_HEAP_WC_NAME));
-	CHECK(d[1].caching == VIVTHEAP_CACHING_WC);
-	for (i = 0; i < n; i++) {
-		printf("heap %s caching %d props %u\n", d[i].name, d[i].caching, d[i].props);
-		have_kernel_cached |= d[i].caching == VIVTHEAP_CACHING_CACHED;
+	d = vivtheap_heap_list_get(list, 0);
+	CHECK(!strcmp(vivtheap_heap_desc_name(d), VIVTHEAP_HEAP_UNCACHED_NAME));
+	CHECK(vivtheap_heap_desc_caching(d) == VIVTHEAP_CACHING_UNCACHED);
+	CHECK(vivtheap_heap_desc_props(d) == (VIVTHEAP_PROP_VIVTHEAP | VIVTHEAP_PROP_CONTIGUOUS));
+	d = vivtheap_heap_list_get(list, 1);
+	CHECK(!strcmp(vivtheap_heap_desc_name(d), VIVTHEAP_HEAP_WC_NAME));
+	CHECK(vivtheap_heap_desc_caching(d) == VIVTHEAP_CACHING_WC);
+	for (i = 0; i < vivtheap_heap_list_count(list); i++) {
+		d = vivtheap_heap_list_get(list, i);
+		printf("heap %s caching %s props %u\n", vivtheap_heap_desc_name(d),
+		       vivtheap_caching_name(vivtheap_heap_desc_caching(d)),
+		       vivtheap_heap_desc_props(d));
+		have_kernel_cached |= vivtheap_heap_desc_caching(d) == VIVTHEAP_CACHING_CACHED;
 	}
-	vivtheap_heaps_list_free(d);
+	CHECK(vivtheap_heap_list_get(list, i) == NULL);
+	vivtheap_heap_list_free(list);
 
 	CHECK(vivtheap_heap_find(VIVTHEAP_CACHING_WC, VIVTHEAP_PROP_CONTIGUOUS, 0, &h) == 0);
 	CHECK(!strcmp(vivtheap_heap_name(h), VIVTHEAP_HEAP_WC_NAME));

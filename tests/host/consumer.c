@@ -14,9 +14,11 @@ int main(void)
 
 	vivtheap_heap_close(heap);
 	vivtheap_buffer_free(NULL);
-	if (ret != -EINVAL || strcmp(vivtheap_version(), WANT_VERSION) != 0) {
+	vivtheap_heap_list_free(NULL);
+	if (ret != -EINVAL || strcmp(vivtheap_version(), WANT_VERSION) != 0 ||
+	    strcmp(vivtheap_caching_name(VIVTHEAP_CACHING_WC), "write-combined") != 0) {
 		printf("unexpected: %d %s\n", ret, vivtheap_version());
 		return 1;
 	}
-	return VIVTHEAP_API_VERSION == 1 ? 0 : 1;
+	return VIVTHEAP_API_VERSION == 2 ? 0 : 1;
 }

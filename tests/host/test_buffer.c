@@ -7,6 +7,7 @@
 #include <linux/vivtheap.h>
 #include <vivtheap.h>
 
+#include "child.h"
 #include "fixture.h"
 
 int __wrap_vivtheap_sys_open(const char *path, int flags);
@@ -93,17 +94,21 @@ static void test_buffer_alloc_errors(void **state)
 	assert_int_equal(vivtheap_buffer_alloc(heap, 4096, 0, NULL), -EINVAL);
 	fake_fail(FAKE_IOCTL, 1, ENOMEM, 1);
 	assert_int_equal(vivtheap_buffer_alloc(heap, 4096, 0, &b), -ENOMEM);
-	/* A heap's answer is not re-checked: no fdinfo read, no lseek per alloc. */
-	{
-		int checks = fake_calls(FAKE_IS_DMABUF), sizes = fake_calls(FAKE_SIZE);
+	assert_null(b);
+	(void)state;
+}
 
-		assert_int_equal(vivtheap_buffer_alloc(heap, 4097, 0, &b), 0);
-		assert_int_equal(vivtheap_buffer_size(b), 8192);
-		assert_int_equal(fake_calls(FAKE_IS_DMABUF), checks);
-		assert_int_equal(fake_calls(FAKE_SIZE), sizes);
-		vivtheap_buffer_free(b);
-		b = NULL;
-	}
+/* A heap's answer is not re-checked: no fdinfo read, no lseek per alloc. */
+static void test_buffer_alloc_trusts_the_heap(void **state)
+{
+	int checks = fake_calls(FAKE_IS_DMABUF), sizes = fake_calls(FAKE_SIZE);
+	struct vivtheap_buffer *b;
+
+	assert_int_equal(vivtheap_buffer_alloc(heap, 4097, 0, &b), 0);
+	assert_int_equal(vivtheap_buffer_size(b), 8192);
+	assert_int_equal(fake_calls(FAKE_IS_DMABUF), checks);
+	assert_int_equal(fake_calls(FAKE_SIZE), sizes);
+	vivtheap_buffer_free(b);
 	(void)state;
 }
 
@@ -162,30 +167,41 @@ static void test_buffer_import_errors(void **state)
 	assert_int_equal(vivtheap_buffer_import(1234, 0, &b), -EBADF);
 	assert_int_equal(vivtheap_buffer_import(3, 0x40, &b), -EINVAL);
 	assert_int_equal(vivtheap_buffer_import(3, 0, NULL), -EINVAL);
-	/* A heap fd is not a dma-buf: EINVAL, and the dup is closed. */
-	{
-		int hfd = __wrap_vivtheap_sys_open("/dev/dma_heap/system", O_RDONLY);
+	(void)state;
+}
 
-		assert_true(hfd >= 0);
-		assert_int_equal(vivtheap_buffer_import(hfd, 0, &b), -EINVAL);
-		assert_int_equal(__wrap_vivtheap_sys_close(hfd), 0);
-	}
-	{
-		int fd = fake_make_dmabuf(4096, O_RDWR);
+/* A heap fd is not a dma-buf: EINVAL, and the dup is closed. */
+static void test_buffer_import_refuses_a_heap_fd(void **state)
+{
+	int hfd = __wrap_vivtheap_sys_open("/dev/dma_heap/system", O_RDONLY);
+	struct vivtheap_buffer *b = NULL;
 
-		fake_fail(FAKE_DUP, 1, EMFILE, 1);
-		assert_int_equal(vivtheap_buffer_import(fd, 0, &b), -EMFILE);
-		assert_null(b);
-		/* no /proc to tell a dma-buf: the error, and the dup closed */
-		fake_fail(FAKE_IS_DMABUF, 1, ENOENT, 1);
-		assert_int_equal(vivtheap_buffer_import(fd, 0, &b), -ENOENT);
-		assert_null(b);
-		/* the size query fails: the error, and the dup closed */
-		fake_fail(FAKE_SIZE, 1, EIO, 1);
-		assert_int_equal(vivtheap_buffer_import(fd, 0, &b), -EIO);
-		assert_null(b);
-		assert_int_equal(__wrap_vivtheap_sys_close(fd), 0);
-	}
+	assert_true(hfd >= 0);
+	assert_int_equal(vivtheap_buffer_import(hfd, 0, &b), -EINVAL);
+	assert_null(b);
+	assert_int_equal(__wrap_vivtheap_sys_close(hfd), 0);
+	(void)state;
+}
+
+/* Each step of an import that fails gives its error and closes the dup
+ * (the fixture's teardown counts the fds). */
+static void test_buffer_import_unwinds_each_step(void **state)
+{
+	int fd = fake_make_dmabuf(4096, O_RDWR);
+	struct vivtheap_buffer *b = NULL;
+
+	fake_fail(FAKE_DUP, 1, EMFILE, 1);
+	assert_int_equal(vivtheap_buffer_import(fd, 0, &b), -EMFILE);
+	assert_null(b);
+	/* no /proc to tell a dma-buf */
+	fake_fail(FAKE_IS_DMABUF, 1, ENOENT, 1);
+	assert_int_equal(vivtheap_buffer_import(fd, 0, &b), -ENOENT);
+	assert_null(b);
+	/* the size query fails */
+	fake_fail(FAKE_SIZE, 1, EIO, 1);
+	assert_int_equal(vivtheap_buffer_import(fd, 0, &b), -EIO);
+	assert_null(b);
+	assert_int_equal(__wrap_vivtheap_sys_close(fd), 0);
 	(void)state;
 }
 
@@ -287,13 +303,21 @@ static void test_buffer_set_name(void **state)
 	(void)state;
 }
 
-static void test_buffer_getters_accept_null(void **state)
+NULL_CALL(vivtheap_buffer_fd, NULL)
+NULL_CALL(vivtheap_buffer_size, NULL)
+NULL_CALL(vivtheap_buffer_caching, NULL)
+NULL_CALL(vivtheap_buffer_heap_name, NULL)
+
+static void test_buffer_getters_assert_on_null(void **state)
 {
-	assert_int_equal(vivtheap_buffer_fd(NULL), -EINVAL);
-	assert_int_equal(vivtheap_buffer_size(NULL), 0);
-	assert_int_equal(vivtheap_buffer_caching(NULL), VIVTHEAP_CACHING_UNKNOWN);
-	assert_string_equal(vivtheap_buffer_heap_name(NULL), "");
-	assert_non_null(strchr(vivtheap_version(), '.'));
+	static const struct null_getter getters[] = {
+		NULL_GETTER(vivtheap_buffer_fd),
+		NULL_GETTER(vivtheap_buffer_size),
+		NULL_GETTER(vivtheap_buffer_caching),
+		NULL_GETTER(vivtheap_buffer_heap_name),
+	};
+
+	assert_getters_abort(getters, sizeof(getters) / sizeof(getters[0]));
 	(void)state;
 }
 
@@ -304,16 +328,19 @@ int main(void)
 		T(test_buffer_alloc_reports_what_it_is),
 		T(test_buffer_alloc_readonly),
 		T(test_buffer_alloc_errors),
+		T(test_buffer_alloc_trusts_the_heap),
 		T(test_buffer_alloc_retries_eintr_eagain),
 		T(test_buffer_import),
 		T(test_buffer_import_learns_ours),
 		T(test_buffer_import_errors),
+		T(test_buffer_import_refuses_a_heap_fd),
+		T(test_buffer_import_unwinds_each_step),
 		T(test_buffer_map_is_lazy_and_counted),
 		T(test_buffer_map_errors),
 		T(test_buffer_brackets),
 		T(test_buffer_bracket_directions),
 		T(test_buffer_set_name),
-		T(test_buffer_getters_accept_null),
+		T(test_buffer_getters_assert_on_null),
 	};
 
 	return cmocka_run_group_tests_name("buffer", tests, NULL, NULL);

@@ -9,6 +9,7 @@
 #include <linux/vivtheap.h>
 #include <vivtheap.h>
 
+#include "child.h"
 #include "fixture.h"
 
 
@@ -19,38 +20,6 @@ static int setup(void **state)
 	return 0;
 }
 
-
-/* Run fn in a child with stderr captured; returns its wait status.
- * Under valgrind the crashing children are not run (they ran under ASan):
- * the test is skipped with its reason. */
-static int run_child(void (*fn)(void), char *err, size_t errlen)
-{
-	int pipefd[2], status;
-	ssize_t n, got = 0;
-	pid_t pid;
-
-	if (getenv("VIVTHEAP_TEST_NO_CRASH")) {
-		print_message("crash test not run under valgrind (it runs under ASan)\n");
-		skip();
-	}
-
-	assert_int_equal(pipe(pipefd), 0);
-	pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		dup2(pipefd[1], STDERR_FILENO);
-		close(pipefd[0]);
-		fn();
-		_exit(0);
-	}
-	close(pipefd[1]);
-	while ((n = read(pipefd[0], err + got, errlen - 1 - (size_t)got)) > 0)
-		got += n;
-	err[got] = '\0';
-	close(pipefd[0]);
-	assert_int_equal(waitpid(pid, &status, 0), pid);
-	return status;
-}
 
 static void write_outside_bracket(void)
 {

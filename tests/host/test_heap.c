@@ -5,6 +5,7 @@
 #include <linux/vivtheap.h>
 #include <vivtheap.h>
 
+#include "child.h"
 #include "cmocka_shim.h"
 #include "fake_sys.h"
 
@@ -28,57 +29,65 @@ static int teardown(void **state)
 	return 0;
 }
 
+/* Heap i of list is name, with that caching and those properties. */
+static void assert_desc(const struct vivtheap_heap_list *list, size_t i,
+			const char *name, enum vivtheap_caching caching,
+			unsigned int props)
+{
+	const struct vivtheap_heap_desc *d = vivtheap_heap_list_get(list, i);
+
+	assert_non_null(d);
+	assert_string_equal(vivtheap_heap_desc_name(d), name);
+	assert_int_equal(vivtheap_heap_desc_caching(d), caching);
+	assert_int_equal(vivtheap_heap_desc_props(d), props);
+}
+
 static void test_heap_list_describes_every_heap(void **state)
 {
 	int opens = fake_calls(FAKE_OPEN);
-	struct vivtheap_heap_desc *d;
-	size_t n;
+	struct vivtheap_heap_list *list;
 
-	assert_int_equal(vivtheap_heaps_list(&d, &n), 0);
-	assert_int_equal(n, 4);
+	assert_int_equal(vivtheap_heap_list_new(&list), 0);
+	assert_int_equal(vivtheap_heap_list_count(list), 4);
 	/* One open of the control node describes all four heaps. */
 	assert_int_equal(fake_calls(FAKE_OPEN) - opens, 1);
 	/* vivtheap's heaps first, then by name */
-	assert_string_equal(d[0].name, "vivtheap-uncached");
-	assert_int_equal(d[0].caching, VIVTHEAP_CACHING_UNCACHED);
-	assert_int_equal(d[0].props, VIVTHEAP_PROP_VIVTHEAP | VIVTHEAP_PROP_CONTIGUOUS);
-	assert_string_equal(d[1].name, "vivtheap-wc");
-	assert_int_equal(d[1].caching, VIVTHEAP_CACHING_WC);
-	assert_string_equal(d[2].name, "reserved");
-	assert_int_equal(d[2].caching, VIVTHEAP_CACHING_CACHED);
-	assert_int_equal(d[2].props, VIVTHEAP_PROP_CONTIGUOUS);
-	assert_string_equal(d[3].name, "system");
-	assert_int_equal(d[3].props, 0);
-	vivtheap_heaps_list_free(d);
-	vivtheap_heaps_list_free(NULL);
+	assert_desc(list, 0, "vivtheap-uncached", VIVTHEAP_CACHING_UNCACHED,
+		    VIVTHEAP_PROP_VIVTHEAP | VIVTHEAP_PROP_CONTIGUOUS);
+	assert_desc(list, 1, "vivtheap-wc", VIVTHEAP_CACHING_WC,
+		    VIVTHEAP_PROP_VIVTHEAP | VIVTHEAP_PROP_CONTIGUOUS);
+	assert_desc(list, 2, "reserved", VIVTHEAP_CACHING_CACHED, VIVTHEAP_PROP_CONTIGUOUS);
+	assert_desc(list, 3, "system", VIVTHEAP_CACHING_CACHED, 0);
+	assert_null(vivtheap_heap_list_get(list, 4));
+	vivtheap_heap_list_free(list);
+	vivtheap_heap_list_free(NULL);
 	(void)state;
 }
 
 static void test_heap_list_without_control_node(void **state)
 {
-	struct vivtheap_heap_desc *d;
-	size_t n;
+	struct vivtheap_heap_list *list;
 
 	fake_set_ctl(0);
-	assert_int_equal(vivtheap_heaps_list(&d, &n), 0);
-	assert_int_equal(n, 4);
-	assert_string_equal(d[0].name, "reserved");
-	assert_int_equal(d[2].caching, VIVTHEAP_CACHING_UNKNOWN);
-	vivtheap_heaps_list_free(d);
+	assert_int_equal(vivtheap_heap_list_new(&list), 0);
+	assert_int_equal(vivtheap_heap_list_count(list), 4);
+	assert_desc(list, 0, "reserved", VIVTHEAP_CACHING_CACHED, VIVTHEAP_PROP_CONTIGUOUS);
+	assert_desc(list, 2, "vivtheap-uncached", VIVTHEAP_CACHING_UNKNOWN, 0);
+	vivtheap_heap_list_free(list);
 	(void)state;
 }
 
 static void test_heap_list_errors(void **state)
 {
-	struct vivtheap_heap_desc *d = NULL;
-	size_t n;
+	struct vivtheap_heap_list *list = NULL;
 
-	assert_int_equal(vivtheap_heaps_list(NULL, &n), -EINVAL);
-	assert_int_equal(vivtheap_heaps_list(&d, NULL), -EINVAL);
+	assert_int_equal(vivtheap_heap_list_new(NULL), -EINVAL);
 	fake_fail(FAKE_LISTDIR, 1, EACCES, 1);
-	assert_int_equal(vivtheap_heaps_list(&d, &n), -EACCES);
+	assert_int_equal(vivtheap_heap_list_new(&list), -EACCES);
+	assert_null(list);
 	fake_reset();
-	assert_int_equal(vivtheap_heaps_list(&d, &n), -ENOENT);
+	assert_int_equal(vivtheap_heap_list_new(&list), -ENOENT);
+	assert_null(list);
 	(void)state;
 }
 
@@ -114,8 +123,36 @@ static void test_heap_open_errors(void **state)
 	fake_fail(FAKE_OPEN, 1, EACCES, 1);
 	assert_int_equal(vivtheap_heap_open("system", &h), -EACCES);
 	assert_null(h);
-	assert_string_equal(vivtheap_heap_name(NULL), "");
-	assert_int_equal(vivtheap_heap_caching(NULL), VIVTHEAP_CACHING_UNKNOWN);
+	(void)state;
+}
+
+NULL_CALL(vivtheap_heap_name, NULL)
+NULL_CALL(vivtheap_heap_caching, NULL)
+NULL_CALL(vivtheap_heap_props, NULL)
+NULL_CALL(vivtheap_heap_wanted_caching, NULL)
+NULL_CALL(vivtheap_heap_is_fallback, NULL)
+NULL_CALL(vivtheap_heap_list_count, NULL)
+NULL_CALL(vivtheap_heap_list_get, NULL, 0)
+NULL_CALL(vivtheap_heap_desc_name, NULL)
+NULL_CALL(vivtheap_heap_desc_caching, NULL)
+NULL_CALL(vivtheap_heap_desc_props, NULL)
+
+static void test_heap_getters_assert_on_null(void **state)
+{
+	static const struct null_getter getters[] = {
+		NULL_GETTER(vivtheap_heap_name),
+		NULL_GETTER(vivtheap_heap_caching),
+		NULL_GETTER(vivtheap_heap_props),
+		NULL_GETTER(vivtheap_heap_wanted_caching),
+		NULL_GETTER(vivtheap_heap_is_fallback),
+		NULL_GETTER(vivtheap_heap_list_count),
+		NULL_GETTER(vivtheap_heap_list_get),
+		NULL_GETTER(vivtheap_heap_desc_name),
+		NULL_GETTER(vivtheap_heap_desc_caching),
+		NULL_GETTER(vivtheap_heap_desc_props),
+	};
+
+	assert_getters_abort(getters, sizeof(getters) / sizeof(getters[0]));
 	(void)state;
 }
 
@@ -199,6 +236,7 @@ int main(void)
 		T(test_heap_list_errors),
 		T(test_heap_open_by_name),
 		T(test_heap_open_errors),
+		T(test_heap_getters_assert_on_null),
 		T(test_heap_find_exact),
 		T(test_heap_find_never_falls_back_silently),
 		T(test_heap_find_prefers_noncacheable_fallback),

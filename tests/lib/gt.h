@@ -18,7 +18,7 @@
 #include <linux/dma-buf.h>
 #include <linux/dma-heap.h>
 
-#include "../../uapi/linux/vivtheap.h"
+#include <linux/vivtheap.h>
 
 #define GT_SKIP 77
 
