@@ -9,6 +9,8 @@
  * DMA_ATTR_SKIP_CPU_SYNC, so no cacheable alias is ever created.
  */
 
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/atomic.h>
 #include <linux/dma-buf.h>
 #include <linux/dma-mapping.h>
@@ -21,7 +23,7 @@
 #include <linux/slab.h>
 
 #include "compat.h"
-#include "vivtheap.h"
+#include "vivtheap_priv.h"
 
 struct vivtheap_attachment {
 	struct sg_table sgt;
@@ -157,12 +159,6 @@ static int vivtheap_buffer_vmap(struct dma_buf *dmabuf, struct iosys_map *map)
 	return 0;
 }
 
-static void vivtheap_buffer_vunmap(struct dma_buf *dmabuf,
-				   struct iosys_map *map)
-{
-	/* The mapping lives as long as the buffer. */
-}
-
 /**
  * vivtheap_buffer_destroy() - give a buffer's memory back for good
  * @buffer: a buffer no dma-buf, mapping or importer refers to any more
@@ -198,7 +194,7 @@ static const struct dma_buf_ops vivtheap_buffer_ops = {
 	.end_cpu_access = vivtheap_buffer_end_cpu_access,
 	.mmap = vivtheap_buffer_mmap,
 	.vmap = vivtheap_buffer_vmap,
-	.vunmap = vivtheap_buffer_vunmap,
+	/* No vunmap: the mapping vmap hands out lives as long as the buffer. */
 	.release = vivtheap_buffer_release,
 };
 

@@ -32,10 +32,4 @@ static inline void vm_flags_set(struct vm_area_struct *vma, vm_flags_t flags)
 }
 #endif
 
-/*
- * dma_heap_add() is exported (namespace DMA_BUF_HEAP) only by kernels built
- * with CONFIG_DMABUF_HEAPS after 6.12; Kbuild looks for it in the target's
- * Module.symvers and defines VIVTHEAP_HAVE_DMA_HEAP_ADD.
- */
-
 #endif /* VIVTHEAP_COMPAT_H */

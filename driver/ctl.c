@@ -3,18 +3,19 @@
  * vivtheap: the control node /dev/vivtheap (uapi/linux/vivtheap.h).
  */
 
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/dma-buf.h>
 #include <linux/err.h>
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
-#include <linux/nospec.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
 
-#include "vivtheap.h"
+#include "vivtheap_priv.h"
 
-static unsigned int vivtheap_ctl_cmds[] = {
+static const unsigned int vivtheap_ctl_cmds[] = {
 	VIVTHEAP_IOC_BUFFER_INFO,
 	VIVTHEAP_IOC_HEAP_INFO,
 };
@@ -72,45 +73,27 @@ static int vivtheap_ctl_heap_info(struct vivtheap_ioc_heap_info *info)
 	return -ENOENT;
 }
 
-/*
- * Size-extensible arguments: the struct size comes from the command; a
- * shorter struct is zero-filled, the bytes of a longer one must be zero.
- */
+/* Size-extensible arguments, by the control node's rule (ioctl.c). */
 static long vivtheap_ctl_ioctl(struct file *file, unsigned int ucmd,
 			       unsigned long arg)
 {
-	unsigned int in_size, out_size, drv_size, kcmd, i;
-	unsigned int nr = _IOC_NR(ucmd);
 	void __user *uarg = (void __user *)arg;
+	struct vivtheap_ioctl_arg io;
 	union {
 		struct vivtheap_ioc_buffer_info buffer;
 		struct vivtheap_ioc_heap_info heap;
 	} kdata;
 	long ret;
-	char c;
 
-	if (_IOC_TYPE(ucmd) != VIVTHEAP_IOC_MAGIC ||
-	    nr >= ARRAY_SIZE(vivtheap_ctl_cmds))
-		return -ENOTTY;
-	nr = array_index_nospec(nr, ARRAY_SIZE(vivtheap_ctl_cmds));
-	kcmd = vivtheap_ctl_cmds[nr];
-	if (_IOC_DIR(ucmd) != _IOC_DIR(kcmd))
-		return -ENOTTY;
+	ret = vivtheap_ioctl_ctl_arg(ucmd, vivtheap_ctl_cmds,
+				     ARRAY_SIZE(vivtheap_ctl_cmds), &io);
+	if (ret)
+		return ret;
+	ret = vivtheap_ioctl_copy_in(&kdata, &io, uarg);
+	if (ret)
+		return ret;
 
-	drv_size = _IOC_SIZE(kcmd);
-	in_size = _IOC_SIZE(ucmd);
-	out_size = min(in_size, drv_size);
-	for (i = drv_size; i < in_size; i++) {
-		if (get_user(c, (char __user *)uarg + i))
-			return -EFAULT;
-		if (c)
-			return -EINVAL;
-	}
-	memset(&kdata, 0, sizeof(kdata));
-	if (copy_from_user(&kdata, uarg, min(in_size, drv_size)))
-		return -EFAULT;
-
-	switch (kcmd) {
+	switch (io.kcmd) {
 	case VIVTHEAP_IOC_BUFFER_INFO:
 		ret = vivtheap_ctl_buffer_info(&kdata.buffer);
 		break;
@@ -122,7 +105,7 @@ static long vivtheap_ctl_ioctl(struct file *file, unsigned int ucmd,
 	}
 	if (ret)
 		return ret;
-	if (copy_to_user(uarg, &kdata, out_size))
+	if (copy_to_user(uarg, &kdata, io.out_size))
 		return -EFAULT;
 	return 0;
 }

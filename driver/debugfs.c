@@ -8,22 +8,20 @@
  *   /sys/kernel/debug/vivtheap/drain_pools    write anything: empty the pools
  */
 
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/debugfs.h>
 #include <linux/device.h>
 #include <linux/fs.h>
 #include <linux/module.h>
 #include <linux/seq_file.h>
 
-#include "vivtheap.h"
+#include "vivtheap_priv.h"
 
 const char *const vivtheap_stat_names[VIVTHEAP_STAT_NR] = {
 	[VIVTHEAP_STAT_BEGIN_ACCESS] = "begin_cpu_access",
 	[VIVTHEAP_STAT_END_ACCESS] = "end_cpu_access",
 	[VIVTHEAP_STAT_DRAIN_WB] = "drain_write_buffer",
-	[VIVTHEAP_STAT_CLEAN_KERNEL] = "clean_kernel_bytes",
-	[VIVTHEAP_STAT_INVAL_KERNEL] = "invalidate_kernel_bytes",
-	[VIVTHEAP_STAT_CLEAN_USER] = "clean_user_bytes",
-	[VIVTHEAP_STAT_INVAL_USER] = "invalidate_user_bytes",
 	[VIVTHEAP_STAT_ATTACH] = "attach",
 	[VIVTHEAP_STAT_MAP] = "map_dma_buf",
 	[VIVTHEAP_STAT_MMAP] = "mmap",

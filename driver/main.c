@@ -4,6 +4,8 @@
  * alias. Module parameters, the DMA device, the heaps, init and exit.
  */
 
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/dma-mapping.h>
 #include <linux/err.h>
 #include <linux/module.h>
@@ -12,7 +14,7 @@
 #include <linux/string.h>
 
 #include "compat.h"
-#include "vivtheap.h"
+#include "vivtheap_priv.h"
 
 static char *uncached_name = VIVTHEAP_HEAP_UNCACHED_NAME;
 module_param(uncached_name, charp, 0444);
@@ -44,7 +46,7 @@ MODULE_PARM_DESC(backend,
 struct vivtheap_heap vivtheap_heaps[VIVTHEAP_NR_HEAPS];
 
 static struct platform_device *vivtheap_pdev;
-static bool vivtheap_use_heap_backend;
+static const struct vivtheap_backend_ops *vivtheap_backend;
 
 /**
  * vivtheap_default_dev() - the module's own device
@@ -114,61 +116,65 @@ static bool vivtheap_name_valid(const char *name)
 	       strcmp(name, ".") && strcmp(name, "..");
 }
 
+/* In the order backend=auto prefers them. */
+static const struct vivtheap_backend_ops *const vivtheap_backends[] = {
+	&vivtheap_backend_heap_ops,
+	&vivtheap_backend_chardev_ops,
+};
+
 static int vivtheap_backend_choose(void)
 {
-	if (!strcmp(backend, "chardev")) {
-		vivtheap_use_heap_backend = false;
-	} else if (!strcmp(backend, "heap")) {
-		if (!vivtheap_heap_backend_available()) {
-			pr_err("vivtheap: backend=heap: this kernel does not export dma_heap_add()\n");
+	const struct vivtheap_backend_ops *ops;
+	bool pick_auto = !strcmp(backend, "auto");
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(vivtheap_backends); i++) {
+		ops = vivtheap_backends[i];
+		if (pick_auto) {
+			if (!ops->auto_ok || !ops->available())
+				continue;
+		} else if (strcmp(backend, ops->name)) {
+			continue;
+		} else if (!ops->available()) {
+			pr_err("backend=%s: not available on this kernel\n",
+			       ops->name);
 			return -EOPNOTSUPP;
 		}
-		vivtheap_use_heap_backend = true;
-	} else if (!strcmp(backend, "auto")) {
-		/*
-		 * The core narrows the u64 len to size_t before the heap sees
-		 * it, so on 32-bit 2^32 + 4096 bytes becomes 4 KiB: there the
-		 * chardev backend, which checks first, is the safe default.
-		 */
-		vivtheap_use_heap_backend = vivtheap_heap_backend_available() &&
-					    BITS_PER_LONG == 64;
-	} else {
-		pr_err("vivtheap: backend=%s: want auto, heap or chardev\n",
-		       backend);
-		return -EINVAL;
+		vivtheap_backend = ops;
+		return 0;
 	}
-	return 0;
+	pr_err("backend=%s: want auto, heap or chardev\n", backend);
+	return -EINVAL;
 }
 
-static void vivtheap_unregister_heaps(void)
+/* Remove the first @nr heaps' nodes, if the backend can. */
+static void vivtheap_unregister_heaps(int nr)
 {
-	int i;
-
-	for (i = 0; i < VIVTHEAP_NR_HEAPS; i++)
-		vivtheap_chardev_unregister(&vivtheap_heaps[i]);
+	if (!vivtheap_backend->unregister_heap)
+		return;
+	while (nr--)
+		vivtheap_backend->unregister_heap(&vivtheap_heaps[nr]);
 }
 
 static int vivtheap_register_heaps(void)
 {
+	struct vivtheap_heap *heap;
 	int i, ret;
 
 	for (i = 0; i < VIVTHEAP_NR_HEAPS; i++) {
-		if (vivtheap_use_heap_backend)
-			ret = vivtheap_heap_backend_register(&vivtheap_heaps[i]);
-		else
-			ret = vivtheap_chardev_register(&vivtheap_heaps[i]);
-		if (ret) {
-			pr_err("vivtheap: cannot register %s: %d\n",
-			       vivtheap_heaps[i].name, ret);
-			/*
-			 * A heap already in the core cannot be removed and has
-			 * pinned the module: stay loaded with what we have.
-			 */
-			if (vivtheap_use_heap_backend && i > 0)
-				return 0;
-			vivtheap_unregister_heaps();
-			return ret;
-		}
+		heap = &vivtheap_heaps[i];
+		ret = vivtheap_backend->register_heap(heap);
+		if (!ret)
+			continue;
+		dev_err(heap->dev, "cannot register %s: %d\n", heap->name, ret);
+		/*
+		 * A backend that cannot remove a heap has pinned the module
+		 * with the first one: stay loaded with what we have.
+		 */
+		if (!vivtheap_backend->unregister_heap && i > 0)
+			return 0;
+		vivtheap_unregister_heaps(i);
+		return ret;
 	}
 	return 0;
 }
@@ -179,7 +185,7 @@ static int __init vivtheap_init(void)
 
 	if (!vivtheap_name_valid(uncached_name) ||
 	    !vivtheap_name_valid(wc_name) || !strcmp(uncached_name, wc_name)) {
-		pr_err("vivtheap: heap names must be distinct, 1..%d bytes, without '/'\n",
+		pr_err("heap names must be distinct, 1..%d bytes, without '/'\n",
 		       VIVTHEAP_NAME_LEN - 1);
 		return -EINVAL;
 	}
@@ -208,9 +214,8 @@ static int __init vivtheap_init(void)
 	ret = vivtheap_register_heaps();
 	if (ret)
 		goto unregister_ctl;
-	pr_info("vivtheap: heaps %s and %s ready (%s backend)\n",
-		uncached_name, wc_name,
-		vivtheap_use_heap_backend ? "heap" : "chardev");
+	pr_info("heaps %s and %s ready (%s backend)\n", uncached_name, wc_name,
+		vivtheap_backend->name);
 	return 0;
 
 unregister_ctl:
@@ -226,8 +231,11 @@ unregister_device:
 
 static void __exit vivtheap_exit(void)
 {
-	/* Every buffer pins the module: none is alive here. */
-	vivtheap_unregister_heaps();
+	/*
+	 * Every buffer pins the module: none is alive here. A backend without
+	 * unregister_heap has pinned the module for good.
+	 */
+	vivtheap_unregister_heaps(VIVTHEAP_NR_HEAPS);
 	vivtheap_ctl_unregister();
 	vivtheap_debugfs_exit();
 	vivtheap_pool_exit();

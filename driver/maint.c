@@ -11,11 +11,13 @@
  * end_cpu_access drains it. See docs/maintenance.md for the per-CPU table.
  */
 
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/dma-direction.h>
 #include <linux/pgtable.h>
 #include <asm/barrier.h>
 
-#include "vivtheap.h"
+#include "vivtheap_priv.h"
 
 /*
  * Drain the CPU write buffer. On ARMv5 without SMP, wmb() is only a compiler

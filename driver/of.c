@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * vivtheap: optional device-tree nodes, one per heap, that give the heap its
- * own memory (docs/devicetree.yaml):
+ * own memory (docs/devicetree.md, binding in
+ * docs/bindings/vivtheap,dma-heap.yaml):
  *
  *	vivtheap-wc {
  *		compatible = "vivtheap,dma-heap";
@@ -16,6 +17,8 @@
  * registered; a node that appears later is refused, as is unbinding.
  */
 
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/device.h>
 #include <linux/mod_devicetable.h>
 #include <linux/module.h>
@@ -26,7 +29,7 @@
 #include <linux/platform_device.h>
 #include <linux/string.h>
 
-#include "vivtheap.h"
+#include "vivtheap_priv.h"
 
 static bool vivtheap_of_closed;
 

@@ -17,6 +17,8 @@
  * through debugfs.
  */
 
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/atomic.h>
 #include <linux/jiffies.h>
 #include <linux/lockdep.h>
@@ -27,7 +29,7 @@
 #include <linux/string.h>
 #include <linux/workqueue.h>
 
-#include "vivtheap.h"
+#include "vivtheap_priv.h"
 
 static unsigned long vivtheap_pool_max_size = 16UL << 20;
 static unsigned int vivtheap_pool_idle_ms = 1000;

@@ -11,6 +11,8 @@
  * result reached userspace.
  */
 
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/dma-buf.h>
 #include <linux/dma-heap.h>
 #include <linux/err.h>
@@ -18,15 +20,14 @@
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
-#include <linux/nospec.h>
 #include <linux/slab.h>
 #include <linux/stddef.h>
 #include <linux/uaccess.h>
 #include <uapi/linux/dma-heap.h>
 
-#include "vivtheap.h"
+#include "vivtheap_priv.h"
 
-static unsigned int vivtheap_chardev_cmds[] = {
+static const unsigned int vivtheap_chardev_cmds[] = {
 	DMA_HEAP_IOCTL_ALLOC,
 };
 
@@ -77,59 +78,46 @@ put_dmabuf:
 }
 
 /*
- * The core's argument handling (drivers/dma-buf/dma-heap.c), so that old and
- * new userspace see the same thing on both backends: the struct size comes
- * from the command, what both sides know is copied, a shorter struct is
- * zero-filled, the bytes of a longer one are ignored and copied back.
+ * The core's argument rule (ioctl.c), so that old and new userspace see the
+ * same thing on both backends.
  */
 static long vivtheap_chardev_ioctl(struct file *file, unsigned int ucmd,
 				   unsigned long arg)
 {
 	struct vivtheap_heap *heap = vivtheap_chardev_heap(file);
-	unsigned int in_size, out_size, drv_size, ksize, kcmd;
-	unsigned int nr = _IOC_NR(ucmd);
+	void __user *uarg = (void __user *)arg;
+	struct vivtheap_ioctl_arg io;
 	char stack_kdata[128];
 	char *kdata = stack_kdata;
 	long ret;
 
-	if (nr >= ARRAY_SIZE(vivtheap_chardev_cmds))
-		return -EINVAL;
-	nr = array_index_nospec(nr, ARRAY_SIZE(vivtheap_chardev_cmds));
-	kcmd = vivtheap_chardev_cmds[nr];
+	ret = vivtheap_ioctl_dma_heap_arg(ucmd, vivtheap_chardev_cmds,
+					  ARRAY_SIZE(vivtheap_chardev_cmds),
+					  &io);
+	if (ret)
+		return ret;
 
-	drv_size = _IOC_SIZE(kcmd);
-	out_size = _IOC_SIZE(ucmd);
-	in_size = out_size;
-	if ((ucmd & kcmd & IOC_IN) == 0)
-		in_size = 0;
-	if ((ucmd & kcmd & IOC_OUT) == 0)
-		out_size = 0;
-	ksize = max(max(in_size, out_size), drv_size);
-
-	if (ksize > sizeof(stack_kdata)) {
-		kdata = kmalloc(ksize, GFP_KERNEL);
+	if (io.ksize > sizeof(stack_kdata)) {
+		kdata = kmalloc(io.ksize, GFP_KERNEL);
 		if (!kdata)
 			return -ENOMEM;
 	}
-	if (copy_from_user(kdata, (void __user *)arg, in_size)) {
-		ret = -EFAULT;
+	ret = vivtheap_ioctl_copy_in(kdata, &io, uarg);
+	if (ret)
 		goto free_kdata;
-	}
-	if (ksize > in_size)
-		memset(kdata + in_size, 0, ksize - in_size);
 
-	switch (kcmd) {
+	switch (io.kcmd) {
 	case DMA_HEAP_IOCTL_ALLOC:
 		/*
 		 * Unlike the core, refuse a command that cannot return the
 		 * fd (no _IOC_READ, or too short): the fd would be leaked.
 		 */
-		if (out_size < offsetofend(struct dma_heap_allocation_data, fd)) {
+		if (io.out_size <
+		    offsetofend(struct dma_heap_allocation_data, fd)) {
 			ret = -EINVAL;
 			break;
 		}
-		ret = vivtheap_chardev_alloc(heap, kdata, (void __user *)arg,
-					     out_size);
+		ret = vivtheap_chardev_alloc(heap, kdata, uarg, io.out_size);
 		break;
 	default:
 		ret = -ENOTTY;
@@ -149,16 +137,9 @@ static const struct file_operations vivtheap_chardev_fops = {
 	.compat_ioctl = compat_ptr_ioctl,
 };
 
-/**
- * vivtheap_chardev_register() - make /dev/dma_heap/<name> for a heap
- * @heap: the heap, set up
- *
- * Return: 0, or the error of misc_register().
- */
-int vivtheap_chardev_register(struct vivtheap_heap *heap)
+/* Make /dev/dma_heap/<name> for a heap, set up. */
+static int vivtheap_chardev_register(struct vivtheap_heap *heap)
 {
-	int ret;
-
 	snprintf(heap->misc_name, sizeof(heap->misc_name), "dma_heap/%s",
 		 heap->name);
 	heap->misc.minor = MISC_DYNAMIC_MINOR;
@@ -166,23 +147,25 @@ int vivtheap_chardev_register(struct vivtheap_heap *heap)
 	heap->misc.nodename = heap->misc_name;
 	heap->misc.fops = &vivtheap_chardev_fops;
 	heap->misc.mode = 0600;
-	ret = misc_register(&heap->misc);
-	if (ret)
-		return ret;
-	heap->misc_registered = true;
-	return 0;
+	return misc_register(&heap->misc);
 }
 
-/**
- * vivtheap_chardev_unregister() - remove a heap's node, if it has one
- * @heap: the heap
- *
- * Buffers already handed out live on: each pins the module.
- */
-void vivtheap_chardev_unregister(struct vivtheap_heap *heap)
+/* Remove a heap's node. Buffers handed out live on: each pins the module. */
+static void vivtheap_chardev_unregister(struct vivtheap_heap *heap)
 {
-	if (!heap->misc_registered)
-		return;
 	misc_deregister(&heap->misc);
-	heap->misc_registered = false;
 }
+
+/* Any kernel with dma-buf can have the module's own nodes. */
+static bool vivtheap_chardev_available(void)
+{
+	return true;
+}
+
+const struct vivtheap_backend_ops vivtheap_backend_chardev_ops = {
+	.name = "chardev",
+	.available = vivtheap_chardev_available,
+	.auto_ok = true,
+	.register_heap = vivtheap_chardev_register,
+	.unregister_heap = vivtheap_chardev_unregister,
+};

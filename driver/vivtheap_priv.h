@@ -11,11 +11,12 @@
  *   lock.
  * - A &vivtheap_buffer is immutable after export except for its counters
  *   (atomics) and its list node (heap lock).
- * - vivtheap_heaps[] and the backends are set up in module init before any
- *   node exists and torn down in module exit after every node is gone.
+ * - vivtheap_heaps[] and the chosen &vivtheap_backend_ops are set up in
+ *   module init before any node exists and torn down in module exit after
+ *   every node is gone; in between they are only read.
  */
-#ifndef VIVTHEAP_H
-#define VIVTHEAP_H
+#ifndef VIVTHEAP_PRIV_H
+#define VIVTHEAP_PRIV_H
 
 #include <linux/atomic.h>
 #include <linux/dma-direction.h>
@@ -29,17 +30,11 @@
 
 #include "../uapi/linux/vivtheap.h"
 
-struct dma_heap;
-
 /**
  * enum vivtheap_stat - maintenance and allocation counters of a heap
  * @VIVTHEAP_STAT_BEGIN_ACCESS: begin_cpu_access calls
  * @VIVTHEAP_STAT_END_ACCESS: end_cpu_access calls
  * @VIVTHEAP_STAT_DRAIN_WB: write-buffer drains (dsb) done at end of access
- * @VIVTHEAP_STAT_CLEAN_KERNEL: bytes cleaned through kernel aliases
- * @VIVTHEAP_STAT_INVAL_KERNEL: bytes invalidated through kernel aliases
- * @VIVTHEAP_STAT_CLEAN_USER: bytes cleaned through user aliases
- * @VIVTHEAP_STAT_INVAL_USER: bytes invalidated through user aliases
  * @VIVTHEAP_STAT_ATTACH: importer attachments made
  * @VIVTHEAP_STAT_MAP: importer sg mappings made
  * @VIVTHEAP_STAT_MMAP: user mappings made
@@ -54,10 +49,6 @@ enum vivtheap_stat {
 	VIVTHEAP_STAT_BEGIN_ACCESS,
 	VIVTHEAP_STAT_END_ACCESS,
 	VIVTHEAP_STAT_DRAIN_WB,
-	VIVTHEAP_STAT_CLEAN_KERNEL,
-	VIVTHEAP_STAT_INVAL_KERNEL,
-	VIVTHEAP_STAT_CLEAN_USER,
-	VIVTHEAP_STAT_INVAL_USER,
 	VIVTHEAP_STAT_ATTACH,
 	VIVTHEAP_STAT_MAP,
 	VIVTHEAP_STAT_MMAP,
@@ -91,8 +82,6 @@ extern const char *const vivtheap_stat_names[VIVTHEAP_STAT_NR];
  * @pool_work: empties @pool once the heap has been idle
  * @misc: chardev backend: the /dev/dma_heap/<name> node
  * @misc_name: chardev backend: the node's name below /dev
- * @misc_registered: chardev backend: @misc is registered
- * @dma_heap: heap backend: the kernel's heap
  */
 struct vivtheap_heap {
 	const char *name;
@@ -114,8 +103,6 @@ struct vivtheap_heap {
 
 	struct miscdevice misc;
 	char misc_name[VIVTHEAP_NAME_LEN + 16];
-	bool misc_registered;
-	struct dma_heap *dma_heap;
 };
 
 /**
@@ -175,10 +162,54 @@ void vivtheap_maint_end(struct vivtheap_buffer *buffer,
 void vivtheap_maint_drain(struct vivtheap_heap *heap);
 pgprot_t vivtheap_maint_user_prot(pgprot_t prot);
 
-int vivtheap_chardev_register(struct vivtheap_heap *heap);
-void vivtheap_chardev_unregister(struct vivtheap_heap *heap);
-bool vivtheap_heap_backend_available(void);
-int vivtheap_heap_backend_register(struct vivtheap_heap *heap);
+/**
+ * struct vivtheap_backend_ops - a way to give the heaps their nodes
+ * @name: the value of the backend= module parameter that picks it
+ * @available: whether the running kernel has what it needs
+ * @auto_ok: backend=auto may pick it where it is available
+ * @register_heap: make /dev/dma_heap/<name> for a heap, set up; 0 or a
+ *	negative errno
+ * @unregister_heap: remove a heap's node; buffers handed out live on. NULL
+ *	if a registered heap cannot be removed: the backend then pins the
+ *	module in @register_heap, and module exit never comes
+ *
+ * One per registration backend, each in its own backend_<name>.c; main.c
+ * picks one at load and uses only it.
+ */
+struct vivtheap_backend_ops {
+	const char *name;
+	bool (*available)(void);
+	bool auto_ok;
+	int (*register_heap)(struct vivtheap_heap *heap);
+	void (*unregister_heap)(struct vivtheap_heap *heap);
+};
+
+extern const struct vivtheap_backend_ops vivtheap_backend_heap_ops;
+extern const struct vivtheap_backend_ops vivtheap_backend_chardev_ops;
+
+/**
+ * struct vivtheap_ioctl_arg - one ioctl call's command and argument sizes
+ * @kcmd: the command as the module defines it
+ * @in_size: bytes to copy in from the caller
+ * @out_size: bytes to copy back to the caller
+ * @ksize: bytes of the kernel's copy, at least the size of @kcmd's struct
+ *
+ * Set by the rule of the node's ABI: see ioctl.c.
+ */
+struct vivtheap_ioctl_arg {
+	unsigned int kcmd;
+	unsigned int in_size;
+	unsigned int out_size;
+	unsigned int ksize;
+};
+
+int vivtheap_ioctl_dma_heap_arg(unsigned int ucmd, const unsigned int *cmds,
+				unsigned int nr_cmds,
+				struct vivtheap_ioctl_arg *arg);
+int vivtheap_ioctl_ctl_arg(unsigned int ucmd, const unsigned int *cmds,
+			   unsigned int nr_cmds, struct vivtheap_ioctl_arg *arg);
+int vivtheap_ioctl_copy_in(void *kdata, const struct vivtheap_ioctl_arg *arg,
+			   const void __user *uarg);
 
 struct device *vivtheap_default_dev(void);
 int vivtheap_dma_configure(struct device *dev);
@@ -193,4 +224,4 @@ void vivtheap_ctl_unregister(void);
 void vivtheap_debugfs_init(void);
 void vivtheap_debugfs_exit(void);
 
-#endif /* VIVTHEAP_H */
+#endif /* VIVTHEAP_PRIV_H */
