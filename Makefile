@@ -31,10 +31,16 @@ DESTDIR ?=
 B := build/host
 TAP ?= $(B)/host.tap
 
-# Package, API and ABI versions are kept apart (see docs/library.md).
-VERSION := 0.1.0
+# Package, API and ABI versions are kept apart (see docs/library.md). The
+# real file is named after the ABI, so libraries of two ABIs can be
+# installed side by side: MAJOR is the SONAME's, MINOR counts compatible
+# additions (a new version node), PATCH releases with no ABI change.
+VERSION := 0.2.0
 ABI_MAJOR := 1
+ABI_MINOR := 0
+ABI_PATCH := 0
 SONAME := libvivtheap.so.$(ABI_MAJOR)
+REALNAME := $(SONAME).$(ABI_MINOR).$(ABI_PATCH)
 
 CC ?= cc
 CXX ?= c++
@@ -42,6 +48,10 @@ AR ?= ar
 CFLAGS_WARN := -Wall -Wextra -Werror -Wshadow -Wmissing-prototypes \
 	-Wstrict-prototypes -Wformat=2 -Wno-unused-parameter
 CFLAGS ?= -O2 -g
+# The library as built and installed is a release build (NDEBUG: a getter
+# given NULL returns its safe value); `make DEBUG=1` keeps the assertions.
+# The host unit tests always build their own copy with assertions.
+LIB_NDEBUG := $(if $(DEBUG),,-DNDEBUG)
 LIB_CFLAGS := -std=gnu11 $(CFLAGS_WARN) -D_GNU_SOURCE -fPIC -fvisibility=hidden \
 	-Ilibvivtheap/include -Iuapi -DVIVTHEAP_VERSION_STRING='"$(VERSION)"' $(CFLAGS)
 SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
@@ -63,15 +73,15 @@ tool: $(B)/vivtheap
 
 $(B)/obj/%.o: libvivtheap/src/%.c $(LIB_HDR)
 	@mkdir -p $(@D)
-	$(CC) $(LIB_CFLAGS) -c -o $@ $<
+	$(CC) $(LIB_CFLAGS) $(LIB_NDEBUG) -c -o $@ $<
 $(B)/obj-san/%.o: libvivtheap/src/%.c $(LIB_HDR)
 	@mkdir -p $(@D)
 	$(CC) $(LIB_CFLAGS) $(SAN) -c -o $@ $<
 
 $(B)/$(SONAME): $(LIB_OBJ) libvivtheap/libvivtheap.map
 	$(CC) -shared -Wl,-soname,$(SONAME) -Wl,-z,defs -Wl,--version-script=libvivtheap/libvivtheap.map \
-		-o $(B)/libvivtheap.so.$(VERSION) $(LIB_OBJ) -lpthread
-	ln -sf libvivtheap.so.$(VERSION) $@
+		-o $(B)/$(REALNAME) $(LIB_OBJ) -lpthread
+	ln -sf $(REALNAME) $@
 	ln -sf $(SONAME) $(B)/libvivtheap.so
 $(B)/libvivtheap.a: $(LIB_OBJ)
 	rm -f $@ && $(AR) rcs $@ $^
@@ -107,8 +117,8 @@ install: lib tool man
 	install -d $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(PKGCONFIGDIR) \
 		$(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man3 $(DESTDIR)$(MANDIR)/man1
 	install -m 644 libvivtheap/include/vivtheap.h $(DESTDIR)$(INCLUDEDIR)/
-	install -m 755 $(B)/libvivtheap.so.$(VERSION) $(DESTDIR)$(LIBDIR)/
-	ln -sf libvivtheap.so.$(VERSION) $(DESTDIR)$(LIBDIR)/$(SONAME)
+	install -m 755 $(B)/$(REALNAME) $(DESTDIR)$(LIBDIR)/
+	ln -sf $(REALNAME) $(DESTDIR)$(LIBDIR)/$(SONAME)
 	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libvivtheap.so
 	install -m 644 $(B)/libvivtheap.a $(DESTDIR)$(LIBDIR)/
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@EXEC_PREFIX@|$(EXEC_PREFIX)|' \

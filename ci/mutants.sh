@@ -6,7 +6,8 @@
 # small change to the code (or to the bench) that the suite must notice.
 # Each is applied to a scratch copy of the tree and the part of the suite
 # named in its header is run there; the mutant is *killed* when that part
-# fails in the way the header says. One line per mutant, then
+# fails in the way the header says, where the same part passes on the
+# unpatched tree (run once per distinct part). One line per mutant, then
 # "N killed, N survived"; a survivor, a patch that no longer applies or a
 # run that fails for another reason (the mutant does not build) fails the
 # run.
@@ -60,6 +61,27 @@ run_part() {
 	esac
 }
 
+# baseline RUN: the same part on the unpatched tree, once per distinct RUN;
+# it must pass, or a mutant could be "killed" by a failure already there.
+declare -A BASELINE=()
+baseline() {
+	local run=$1 key dir rc=0
+	key=$(printf '%s' "$run" | tr -c 'a-zA-Z0-9_-' '_')
+	if [ -z "${BASELINE[$key]:-}" ]; then
+		dir=$(scratch "baseline-$key")
+		log "mutants: baseline: $run on the unpatched tree"
+		run_part "$dir" "$run" "$dir/baseline.log" "$dir/baseline.tap" || rc=$?
+		if [ "$rc" = 0 ]; then
+			BASELINE[$key]=ok
+			rm -rf "${dir:?}"
+		else
+			BASELINE[$key]="fails unpatched (see $dir/baseline.log)"
+		fi
+	fi
+	BASE_WHY=${BASELINE[$key]}
+	[ "$BASE_WHY" = ok ]
+}
+
 # One mutant: prints its line, returns 0 if killed.
 mutant() {
 	local patch=$1 name run want what dir rc=0
@@ -71,9 +93,14 @@ mutant() {
 		echo "invalid $name: header needs Mutant, Run and Killed-by"
 		return 1
 	fi
+	if ! baseline "$run"; then
+		echo "invalid $name: $run $BASE_WHY"
+		return 1
+	fi
 	dir=$(scratch "$name")
-	if ! (cd "$dir" && patch -p1 -s --dry-run <"$patch" >/dev/null 2>&1 &&
-		patch -p1 -s <"$patch" >/dev/null); then
+	# No fuzz: a patch whose context drifted is stale, not applied elsewhere.
+	if ! (cd "$dir" && patch -p1 -s -F0 --dry-run <"$patch" >/dev/null 2>&1 &&
+		patch -p1 -s -F0 <"$patch" >/dev/null); then
 		echo "stale $name: the patch no longer applies ($what)"
 		return 1
 	fi
@@ -113,7 +140,9 @@ killed=0 survived=0 start=$SECONDS n=0
 for p in "${patches[@]}"; do
 	[ -f "$p" ] || die "no mutant $p"
 	n=$((n + 1))
-	line=$(mutant "$p") && ok=1 || ok=0
+	# Not in a subshell: the baselines are remembered across mutants.
+	if mutant "$p" >"$SCRATCH/line"; then ok=1; else ok=0; fi
+	line=$(cat "$SCRATCH/line")
 	echo "$line"
 	if [ "$ok" = 1 ]; then
 		killed=$((killed + 1))

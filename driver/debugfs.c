@@ -36,7 +36,7 @@ static struct dentry *vivtheap_debugfs_root;
 
 static const char *const vivtheap_mode_names[] = {
 	[VIVTHEAP_CACHE_UNCACHED] = "uncached",
-	[VIVTHEAP_CACHE_WC] = "wc",
+	[VIVTHEAP_CACHE_WC] = "write-combined",
 	[VIVTHEAP_CACHE_CACHED] = "cached",
 };
 

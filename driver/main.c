@@ -196,10 +196,10 @@ static int __init vivtheap_init(void)
 	if (ret)
 		return ret;
 
-	vivtheap_heap_init(&vivtheap_heaps[0], uncached_name,
+	vivtheap_heap_init(&vivtheap_heaps[VIVTHEAP_HEAP_UNCACHED], uncached_name,
 			   VIVTHEAP_CACHE_UNCACHED, 0, uncached_max_size);
-	vivtheap_heap_init(&vivtheap_heaps[1], wc_name, VIVTHEAP_CACHE_WC,
-			   DMA_ATTR_WRITE_COMBINE, wc_max_size);
+	vivtheap_heap_init(&vivtheap_heaps[VIVTHEAP_HEAP_WC], wc_name,
+			   VIVTHEAP_CACHE_WC, DMA_ATTR_WRITE_COMBINE, wc_max_size);
 	/* Device-tree nodes may give the heaps their own devices. */
 	ret = vivtheap_of_register();
 	if (ret)

@@ -6,7 +6,7 @@
  *
  *	vivtheap-wc {
  *		compatible = "vivtheap,dma-heap";
- *		vivtheap,cache-mode = "write-combine";
+ *		vivtheap,cache-mode = "write-combined";
  *		memory-region = <&camera_pool>;
  *	};
  *
@@ -33,9 +33,18 @@
 
 static bool vivtheap_of_closed;
 
-static const char *const vivtheap_of_modes[VIVTHEAP_NR_HEAPS] = {
-	"uncached",
-	"write-combine",
+/*
+ * The words of vivtheap,cache-mode, the library's (vivtheap_caching_name()),
+ * and the heap each selects. "write-combine" is the spelling of the binding
+ * before vivtheap 0.2, still accepted so that board trees keep booting.
+ */
+static const struct {
+	const char *word;
+	enum vivtheap_heap_index heap;
+} vivtheap_of_modes[] = {
+	{ "uncached", VIVTHEAP_HEAP_UNCACHED },
+	{ "write-combined", VIVTHEAP_HEAP_WC },
+	{ "write-combine", VIVTHEAP_HEAP_WC },
 };
 
 /* Only a reusable shared-dma-pool is CMA, allocated with our attributes. */
@@ -74,7 +83,8 @@ static int vivtheap_of_probe(struct platform_device *pdev)
 	struct vivtheap_heap *heap;
 	const char *mode;
 	bool has_region;
-	int i, ret;
+	unsigned int i;
+	int ret;
 
 	if (READ_ONCE(vivtheap_of_closed)) {
 		dev_err(dev, "the heaps are registered already; reload vivtheap to use this node\n");
@@ -86,13 +96,15 @@ static int vivtheap_of_probe(struct platform_device *pdev)
 		dev_err(dev, "vivtheap,cache-mode missing\n");
 		return -EINVAL;
 	}
-	i = match_string(vivtheap_of_modes, VIVTHEAP_NR_HEAPS, mode);
-	if (i < 0) {
-		dev_err(dev, "vivtheap,cache-mode \"%s\": want \"uncached\" or \"write-combine\"\n",
+	for (i = 0; i < ARRAY_SIZE(vivtheap_of_modes); i++)
+		if (!strcmp(vivtheap_of_modes[i].word, mode))
+			break;
+	if (i == ARRAY_SIZE(vivtheap_of_modes)) {
+		dev_err(dev, "vivtheap,cache-mode \"%s\": want \"uncached\" or \"write-combined\"\n",
 			mode);
 		return -EINVAL;
 	}
-	heap = &vivtheap_heaps[i];
+	heap = &vivtheap_heaps[vivtheap_of_modes[i].heap];
 	/* Non-coherent is the point: a coherent device would get cacheable memory. */
 	if (of_dma_is_coherent(dev->of_node)) {
 		dev_err(dev, "dma-coherent: vivtheap buffers must be non-coherent\n");

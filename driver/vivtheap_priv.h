@@ -130,8 +130,18 @@ struct vivtheap_buffer {
 	atomic_t mmaps;
 };
 
-/* One heap per cache mode. */
-#define VIVTHEAP_NR_HEAPS 2
+/**
+ * enum vivtheap_heap_index - the module's heaps, one per cache mode, by name
+ * @VIVTHEAP_HEAP_UNCACHED: vivtheap-uncached
+ * @VIVTHEAP_HEAP_WC: vivtheap-wc, write-combined
+ * @VIVTHEAP_NR_HEAPS: number of heaps
+ */
+enum vivtheap_heap_index {
+	VIVTHEAP_HEAP_UNCACHED,
+	VIVTHEAP_HEAP_WC,
+	VIVTHEAP_NR_HEAPS,
+};
+
 extern struct vivtheap_heap vivtheap_heaps[VIVTHEAP_NR_HEAPS];
 
 static inline void vivtheap_stat_add(struct vivtheap_heap *heap,

@@ -16,6 +16,8 @@
 #include <linux/vivtheap.h>
 #include <vivtheap.h>
 
+#include "bench.h"
+
 /* Exit codes (documented in vivtheap(1)). */
 #define EXIT_OK 0
 #define EXIT_FAILED 1  /* the operation failed */
@@ -227,14 +229,6 @@ static int cmd_info(int argc, char **argv)
 	return EXIT_OK;
 }
 
-static double now_us(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec * 1e6 + (double)t.tv_nsec / 1e3;
-}
-
 static int raw_alloc(int hfd, size_t size)
 {
 	struct dma_heap_allocation_data d = { .len = size, .fd_flags = O_RDWR | O_CLOEXEC };
@@ -251,7 +245,6 @@ static int raw_sync(int fd, uint64_t flags)
 
 static int bench_heap(const char *name, int rounds)
 {
-	static const size_t sizes[] = { 4096, 1 << 20, 3 << 20, 12 << 20 };
 	struct vivtheap_heap *heap;
 	struct vivtheap_buffer *buf;
 	double raw, lib;
@@ -265,30 +258,30 @@ static int bench_heap(const char *name, int rounds)
 	hfd = open(path, O_RDONLY | O_CLOEXEC);
 	if (hfd < 0)
 		return EXIT_FAILED;
-	for (s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++) {
+	for (s = 0; s < VIVTHEAP_BENCH_NR_SIZES; s++) {
 		raw = lib = -1;
 		for (run = 0; run < 3; run++) {
-			double t0 = now_us(), t;
+			double t0 = vivtheap_bench_now_us(), t;
 
 			for (r = 0; r < rounds; r++) {
-				fd = raw_alloc(hfd, sizes[s]);
+				fd = raw_alloc(hfd, vivtheap_bench_sizes[s]);
 				if (fd < 0)
 					goto fail;
 				close(fd);
 			}
-			t = (now_us() - t0) / rounds;
+			t = (vivtheap_bench_now_us() - t0) / rounds;
 			raw = raw < 0 || t < raw ? t : raw;
-			t0 = now_us();
+			t0 = vivtheap_bench_now_us();
 			for (r = 0; r < rounds; r++) {
-				if (vivtheap_buffer_alloc(heap, sizes[s], 0, &buf))
+				if (vivtheap_buffer_alloc(heap, vivtheap_bench_sizes[s], 0, &buf))
 					goto fail;
 				vivtheap_buffer_free(buf);
 			}
-			t = (now_us() - t0) / rounds;
+			t = (vivtheap_bench_now_us() - t0) / rounds;
 			lib = lib < 0 || t < lib ? t : lib;
 		}
 		printf("%-20s alloc+free %6zu KiB  raw %9.1f us  lib %9.1f us  overhead %+6.1f %%\n",
-		       name, sizes[s] >> 10, raw, lib, (lib - raw) * 100 / raw);
+		       name, vivtheap_bench_sizes[s] >> 10, raw, lib, (lib - raw) * 100 / raw);
 	}
 	if (vivtheap_buffer_alloc(heap, 4096, 0, &buf))
 		goto fail;
@@ -296,20 +289,20 @@ static int bench_heap(const char *name, int rounds)
 	/* Interleaved raw/lib runs, best of each: no drift favours either. */
 	raw = lib = -1;
 	for (run = 0; run < 5; run++) {
-		double t0 = now_us(), t;
+		double t0 = vivtheap_bench_now_us(), t;
 
 		for (r = 0; r < rounds * 50; r++)
 			if (raw_sync(fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW) ||
 			    raw_sync(fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW))
 				goto fail_buf;
-		t = (now_us() - t0) / (rounds * 50);
+		t = (vivtheap_bench_now_us() - t0) / (rounds * 50);
 		raw = raw < 0 || t < raw ? t : raw;
-		t0 = now_us();
+		t0 = vivtheap_bench_now_us();
 		for (r = 0; r < rounds * 50; r++)
 			if (vivtheap_buffer_begin(buf, VIVTHEAP_ACCESS_RW) ||
 			    vivtheap_buffer_end(buf, VIVTHEAP_ACCESS_RW))
 				goto fail_buf;
-		t = (now_us() - t0) / (rounds * 50);
+		t = (vivtheap_bench_now_us() - t0) / (rounds * 50);
 		lib = lib < 0 || t < lib ? t : lib;
 	}
 	printf("%-20s sync pair      4 KiB  raw %9.1f us  lib %9.1f us  overhead %+6.1f %%\n",
@@ -324,13 +317,13 @@ static int bench_heap(const char *name, int rounds)
 			goto fail_buf;
 		/* Best of three: background work only ever adds time. */
 		for (run = 0; run < 3; run++) {
-			double t0 = now_us(), t;
+			double t0 = vivtheap_bench_now_us(), t;
 
 			for (r = 0; r < rounds * 50; r++)
 				if (vivtheap_buffer_begin(buf, VIVTHEAP_ACCESS_RW) ||
 				    vivtheap_buffer_end(buf, VIVTHEAP_ACCESS_RW))
 					goto fail_buf;
-			t = (now_us() - t0) / (rounds * 50);
+			t = (vivtheap_bench_now_us() - t0) / (rounds * 50);
 			chk = chk < 0 || t < chk ? t : chk;
 		}
 		printf("%-20s sync pair, checker mode  %9.1f us  (+%.1f us per begin+end)\n",

@@ -9,9 +9,11 @@
  * - objects come back through out-parameters and are owned by the caller
  *   until passed to their _close/_free function, which accepts NULL;
  * - strings returned by an object live as long as the object;
- * - getters take a valid object: a NULL one is a bug, caught by assert()
- *   unless the library is built with NDEBUG, when the getter returns the
- *   safe value its page names.
+ * - getters take a valid object: a NULL one is a bug. The library as built
+ *   and installed (NDEBUG) returns the safe value the getter's page names;
+ *   a debug build (make DEBUG=1) catches it with assert(), the int getters
+ *   vivtheap_buffer_fd() and vivtheap_heap_is_fallback() included: the
+ *   "never abort" above is the release build's promise.
  *
  * Thread safety: a struct vivtheap_heap is immutable after it is opened and
  * may be used from any number of threads at once. A struct vivtheap_buffer

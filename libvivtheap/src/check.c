@@ -34,7 +34,10 @@ static struct {
 static pthread_mutex_t vivtheap_check_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct sigaction vivtheap_check_old;
 
-/* Read at each map, so a test or a debugger can flip it. */
+/*
+ * Read when a buffer is made (allocated, imported or received); the buffer
+ * keeps that answer for its life (struct vivtheap_buffer.checked).
+ */
 bool vivtheap_check_enabled(unsigned int flags)
 {
 	const char *v;

@@ -30,27 +30,18 @@
 #include "gt.h"
 #include "gt_vgem.h"
 #include "gt_vivid.h"
+#include "bench.h" /* tools/bench.h: shared with `vivtheap bench` */
 
 #define MAX_HEAPS 8
-static const size_t sizes[] = { 4096, 1 << 20, 3 << 20, 12 << 20 };
-#define NSIZES 4
 
 struct result {
 	char name[64];
-	double alloc[NSIZES];
-	double alloc_cold[NSIZES]; /* vivtheap, pool off; 0 for kernel heaps */
+	double alloc[VIVTHEAP_BENCH_NR_SIZES];
+	double alloc_cold[VIVTHEAP_BENCH_NR_SIZES]; /* vivtheap, pool off; 0 for kernel heaps */
 	double sync4k, sync12m, sync12m_imported, sync12m_vivid;
 	double touch_ms;
 	long faults;
 };
-
-static double now_us(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec * 1e6 + (double)t.tv_nsec / 1e3;
-}
 
 static int alloc_fd(int hfd, size_t size)
 {
@@ -71,11 +62,11 @@ static double time_syncs(int fd, int rounds)
 	int i, run;
 
 	for (run = 0; run < 3; run++) {
-		t0 = now_us();
+		t0 = vivtheap_bench_now_us();
 		for (i = 0; i < rounds; i++)
 			if (sync_pair(fd))
 				return -1;
-		t = (now_us() - t0) / rounds;
+		t = (vivtheap_bench_now_us() - t0) / rounds;
 		if (best < 0 || t < best)
 			best = t;
 	}
@@ -93,14 +84,14 @@ static double time_allocs(int hfd, size_t size, int rounds)
 		return -1;
 	close(fd);
 	for (run = 0; run < 3; run++) {
-		t0 = now_us();
+		t0 = vivtheap_bench_now_us();
 		for (i = 0; i < rounds; i++) {
 			fd = alloc_fd(hfd, size);
 			if (fd < 0)
 				return -1;
 			close(fd);
 		}
-		t = (now_us() - t0) / rounds;
+		t = (vivtheap_bench_now_us() - t0) / rounds;
 		if (best < 0 || t < best)
 			best = t;
 	}
@@ -138,8 +129,9 @@ static int pool_set(long v)
 
 /*
  * The sync pair on @fd while vivid holds it queued (attached, and mapped by
- * its buffer allocator); -1 without vivid or if vivid refuses the buffer.
+ * its buffer allocator); VIVID_NONE without vivid, -1 if a step fails.
  */
+#define VIVID_NONE (-2.0)
 static double time_syncs_vivid(int fd, size_t size, int rounds)
 {
 	struct v4l2_requestbuffers req = { .count = 1, .type = V4L2_BUF_TYPE_VIDEO_CAPTURE,
@@ -151,7 +143,7 @@ static double time_syncs_vivid(int fd, size_t size, int rounds)
 	double t = -1;
 
 	if (vfd < 0)
-		return -1;
+		return VIVID_NONE;
 	if (ioctl(vfd, VIDIOC_G_FMT, &fmt) || fmt.fmt.pix.sizeimage > size ||
 	    ioctl(vfd, VIDIOC_REQBUFS, &req) || req.count < 1)
 		goto out;
@@ -179,8 +171,8 @@ static int bench(const char *name, int rounds, int vgem, struct result *r)
 	if (hfd < 0)
 		return errno == ENOENT ? 1 : -1; /* 1: no such heap here */
 	strncpy(r->name, name, sizeof(r->name) - 1);
-	for (s = 0; s < NSIZES; s++) {
-		r->alloc[s] = time_allocs(hfd, sizes[s], rounds);
+	for (s = 0; s < VIVTHEAP_BENCH_NR_SIZES; s++) {
+		r->alloc[s] = time_allocs(hfd, vivtheap_bench_sizes[s], rounds);
 		if (r->alloc[s] < 0)
 			goto fail;
 	}
@@ -189,11 +181,11 @@ static int bench(const char *name, int rounds, int vgem, struct result *r)
 
 		if (pool < 0 || pool_set(0) < 0)
 			goto fail;
-		for (s = 0; s < NSIZES; s++)
-			r->alloc_cold[s] = time_allocs(hfd, sizes[s], rounds);
+		for (s = 0; s < VIVTHEAP_BENCH_NR_SIZES; s++)
+			r->alloc_cold[s] = time_allocs(hfd, vivtheap_bench_sizes[s], rounds);
 		if (pool_set(pool) < 0)
 			goto fail;
-		for (s = 0; s < NSIZES; s++)
+		for (s = 0; s < VIVTHEAP_BENCH_NR_SIZES; s++)
 			if (r->alloc_cold[s] < 0)
 				goto fail;
 	}
@@ -221,9 +213,11 @@ static int bench(const char *name, int rounds, int vgem, struct result *r)
 			goto fail_fd;
 	}
 	r->sync12m_vivid = time_syncs_vivid(fd, 12 << 20, rounds * 50);
+	if (r->sync12m_vivid == -1)
+		goto fail_fd;
 	/* mmap + touch every page, the writes inside their WRITE bracket */
 	getrusage(RUSAGE_SELF, &ru0);
-	t0 = now_us();
+	t0 = vivtheap_bench_now_us();
 	p = mmap(NULL, 12 << 20, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	if (p == MAP_FAILED)
 		goto fail_fd;
@@ -233,7 +227,7 @@ static int bench(const char *name, int rounds, int vgem, struct result *r)
 		p[i] = 1;
 	if (gt_sync(fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_WRITE))
 		goto fail_map;
-	r->touch_ms = (now_us() - t0) / 1000;
+	r->touch_ms = (vivtheap_bench_now_us() - t0) / 1000;
 	getrusage(RUSAGE_SELF, &ru1);
 	r->faults = (ru1.ru_minflt - ru0.ru_minflt) + (ru1.ru_majflt - ru0.ru_majflt);
 	munmap((void *)p, 12 << 20);
@@ -288,14 +282,14 @@ int main(int argc, char **argv)
 	       "faults");
 	for (i = 0; i < n; i++) {
 		printf("%-20s", r[i].name);
-		for (s = 0; s < NSIZES; s++)
+		for (s = 0; s < VIVTHEAP_BENCH_NR_SIZES; s++)
 			printf(" %9.1f", r[i].alloc[s]);
 		printf(" | %8.1f %8.1f %8.1f %8.1f | %9.1f %7ld\n", r[i].sync4k, r[i].sync12m,
 		       r[i].sync12m_imported, r[i].sync12m_vivid, r[i].touch_ms, r[i].faults);
 		if (r[i].alloc_cold[0] <= 0)
 			continue;
 		printf("%-20s", "  cold (pool off)");
-		for (s = 0; s < NSIZES; s++)
+		for (s = 0; s < VIVTHEAP_BENCH_NR_SIZES; s++)
 			printf(" %9.1f", r[i].alloc_cold[s]);
 		printf("\n");
 	}
@@ -311,8 +305,8 @@ int main(int argc, char **argv)
 		if (sys)
 			printf("  sync4K/system %.2f", r[i].sync4k / sys->sync4k);
 		printf("\n");
-		for (s = 0; s < NSIZES; s++) {
-			printf("%-20s alloc+free %5zu KiB:", "", sizes[s] >> 10);
+		for (s = 0; s < VIVTHEAP_BENCH_NR_SIZES; s++) {
+			printf("%-20s alloc+free %5zu KiB:", "", vivtheap_bench_sizes[s] >> 10);
 			if (sys)
 				printf("  /system %.2f", r[i].alloc[s] / sys->alloc[s]);
 			if (cma)

@@ -51,8 +51,13 @@ int main(void)
 					     heap, size, pg, p[pg * 1024], (unsigned int)(seed + pg));
 			CHECK(gt_sync(fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ) == 0);
 			CHECK(munmap((void *)p, size) == 0);
-			/* dma_buf_get(): EINVAL for a file that is not a dma-buf, EBADF for an fd not open. */
+			/* dma_buf_get(): EINVAL for a file that is not a dma-buf; EBADF for an fd not open. */
 			CHECK(import_write(hfd, seed) == -EINVAL);
+			close(fd);
+			/* The importer writes: a read-only fd is refused. */
+			fd = gt_alloc(hfd, size, O_RDONLY | O_CLOEXEC);
+			CHECK(fd >= 0);
+			CHECK(import_write(fd, seed) == -EBADF);
 			close(fd);
 			CHECK(fcntl(999, F_GETFD) == -1 && errno == EBADF);
 			CHECK(import_write(999, seed) == -EBADF);

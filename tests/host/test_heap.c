@@ -79,15 +79,17 @@ static void test_heap_list_without_control_node(void **state)
 
 static void test_heap_list_errors(void **state)
 {
-	struct vivtheap_heap_list *list = NULL;
+	/* A failure leaves the out-parameter as it was: seeded, not NULL. */
+	struct vivtheap_heap_list *const seed = (struct vivtheap_heap_list *)&seed;
+	struct vivtheap_heap_list *list = seed;
 
 	assert_int_equal(vivtheap_heap_list_new(NULL), -EINVAL);
 	fake_fail(FAKE_LISTDIR, 1, EACCES, 1);
 	assert_int_equal(vivtheap_heap_list_new(&list), -EACCES);
-	assert_null(list);
+	assert_ptr_equal(list, seed);
 	fake_reset();
 	assert_int_equal(vivtheap_heap_list_new(&list), -ENOENT);
-	assert_null(list);
+	assert_ptr_equal(list, seed);
 	(void)state;
 }
 

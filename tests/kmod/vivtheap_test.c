@@ -6,14 +6,16 @@
  * process that holds dma-buf FD, attaches the dma-buf to this module's own
  * platform device, maps the attachment DMA_BIDIRECTIONAL as a driver would,
  * and writes through every page the importer was given: the 32-bit word
- * SEED + n at the start of the n-th page, in the order of the sg table. The
- * page is cleaned from the cache afterwards, as a device's write would be in
- * memory. The writer then reads its own mapping of the buffer: page n must
- * hold SEED + n, which proves that the importer's sg table names the
- * buffer's own pages, in order, and covers it exactly.
+ * SEED + n at the start of the n-th page, in the order of the sg table's
+ * DMA addresses, between dma_sync_sgtable_for_cpu() and _for_device(), so
+ * that what it wrote is in memory as a device's write would be. The writer
+ * then reads its own mapping of the buffer: page n must hold SEED + n, which
+ * proves that the importer's sg table names the buffer's own pages, in
+ * order, and covers it exactly.
  *
  * The write fails with EINVAL if the sg table does not cover the dma-buf's
- * size exactly, with the map's error if mapping fails, EBADF for a bad fd.
+ * size exactly or the fd is not a dma-buf, with the map's error if mapping
+ * fails, EBADF for an fd that is not open or not open for writing.
  * Writing anything to /sys/kernel/debug/vivtheap_test/warn logs a kernel
  * warning: the mutants use it to prove that the guest runner fails a test
  * that leaves one behind, whatever the test's exit status.
@@ -24,6 +26,7 @@
 
 #include <linux/debugfs.h>
 #include <linux/dma-buf.h>
+#include <linux/dma-direct.h>
 #include <linux/dma-mapping.h>
 #include <linux/highmem.h>
 #include <linux/module.h>
@@ -36,25 +39,34 @@
 static struct platform_device *vivtheap_test_pdev;
 static struct dentry *vivtheap_test_dir;
 
-static int vivtheap_test_write_pages(struct sg_table *sgt, size_t size,
-				     u32 seed)
+/*
+ * Through the DMA addresses, as a device sees the buffer: an importer must not
+ * follow the sg table's page links (CONFIG_DMABUF_DEBUG scrambles them, and
+ * newer kernels hand importers none). The module's device has no IOMMU, so a
+ * DMA address is a physical one.
+ */
+static int vivtheap_test_write_pages(struct device *dev, struct sg_table *sgt,
+				     size_t size, u32 seed)
 {
-	struct sg_page_iter piter;
+	struct sg_dma_page_iter diter;
 	size_t n = 0;
 
-	for_each_sgtable_page(sgt, &piter, 0) {
-		struct page *page = sg_page_iter_page(&piter);
+	dma_sync_sgtable_for_cpu(dev, sgt, DMA_BIDIRECTIONAL);
+	for_each_sgtable_dma_page(sgt, &diter, 0) {
+		phys_addr_t phys = dma_to_phys(dev, sg_page_iter_dma_address(&diter));
+		struct page *page;
 		u32 *va;
 
-		if (n >= size >> PAGE_SHIFT)
+		if (n >= size >> PAGE_SHIFT || !pfn_valid(PHYS_PFN(phys)))
 			return -EINVAL;
+		page = pfn_to_page(PHYS_PFN(phys));
 		va = kmap_local_page(page);
 		*va = seed + n;
 		kunmap_local(va);
-		/* What a device wrote is in memory, not in a cache line. */
-		flush_dcache_page(page);
 		n++;
 	}
+	/* What the "device" wrote goes to memory before the buffer is handed back. */
+	dma_sync_sgtable_for_device(dev, sgt, DMA_BIDIRECTIONAL);
 	return n == size >> PAGE_SHIFT ? 0 : -EINVAL;
 }
 
@@ -69,6 +81,11 @@ static int vivtheap_test_import(int fd, u32 seed)
 	dmabuf = dma_buf_get(fd);
 	if (IS_ERR(dmabuf))
 		return PTR_ERR(dmabuf);
+	/* Only a dma-buf opened for writing (one file, every fd): the importer writes. */
+	if (!(dmabuf->file->f_mode & FMODE_WRITE)) {
+		ret = -EBADF;
+		goto put_dmabuf;
+	}
 	attach = dma_buf_attach(dmabuf, dev);
 	if (IS_ERR(attach)) {
 		ret = PTR_ERR(attach);
@@ -79,7 +96,7 @@ static int vivtheap_test_import(int fd, u32 seed)
 		ret = PTR_ERR(sgt);
 		goto detach;
 	}
-	ret = vivtheap_test_write_pages(sgt, dmabuf->size, seed);
+	ret = vivtheap_test_write_pages(dev, sgt, dmabuf->size, seed);
 	if (ret)
 		dev_err(dev, "sg table of dma-buf %s does not cover its %zu bytes page by page\n",
 			dmabuf->exp_name, dmabuf->size);
