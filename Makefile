@@ -113,6 +113,12 @@ $(B)/vg-%: tests/host/%.c tests/host/fake_sys.c $(wildcard tests/host/*.h) $(LIB
 host-check: lib tool man $(addprefix $(B)/,$(HOST_TESTS)) $(addprefix $(B)/vg-,$(HOST_TESTS))
 	ci/host-check.sh $(TAP) $(HOST_TESTS)
 
+# The VIVT cache model's core (cachemodel/, docs/cachemodel.md): its cmocka
+# tests under ASan+UBSan. ci/host-check.sh builds and runs them too.
+.PHONY: cachemodel-check
+cachemodel-check:
+	$(MAKE) -C cachemodel B=$(abspath $(B)) check
+
 install: lib tool man
 	install -d $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(PKGCONFIGDIR) \
 		$(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man3 $(DESTDIR)$(MANDIR)/man1

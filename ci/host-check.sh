@@ -19,6 +19,11 @@ B=$TOP/build/host
 : >"$TAPF"
 check() { tap_check "$TAPF" "$@" || true; }
 
+# The cache model's core (cachemodel/): built here, then run by the loop
+# below like a tests/host binary (cachemodel/Makefile names it so).
+check "cachemodel: the core and its tests build" make -s -C "$TOP/cachemodel" B="$B"
+set -- "$@" cachemodel-test_vivt
+
 for t in "$@"; do
 	# cmocka's own TAP: one line per test case.
 	rc=0

@@ -66,7 +66,7 @@ shellchecks() {
 cppchecks() {
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability,performance \
 		--std=c11 --inline-suppr -I "$TOP/uapi" -I "$TOP/libvivtheap/include" -I "$TOP/tests/lib" \
-		"$TOP/tests" "$TOP/libvivtheap" "$TOP/tools"
+		"$TOP/tests" "$TOP/libvivtheap" "$TOP/tools" "$TOP/cachemodel"
 }
 
 # Every man page, at mandoc's strictest level (style): the library's, as
