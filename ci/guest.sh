@@ -177,6 +177,8 @@ boot() {
 	# Benchmarks: guest time as a function of the instruction count.
 	if [ "$MODE" = bench ]; then
 		extra+=(-icount "shift=3,sleep=off")
+		# A target may bench on another qemu line (distro-armmp: one vCPU).
+		[ -n "${BENCH_QEMU[*]:-}" ] && QEMU=("${BENCH_QEMU[@]}")
 		timeout=$((timeout * 3))
 	fi
 	log "$TARGET: booting ($BACKEND backend, $MODE, timeout ${timeout}s)"

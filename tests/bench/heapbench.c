@@ -305,7 +305,7 @@ int main(int argc, char **argv)
 		if (sys)
 			printf("  sync4K/system %.2f", r[i].sync4k / sys->sync4k);
 		printf("\n");
-		for (s = 0; s < VIVTHEAP_BENCH_NR_SIZES; s++) {
+		for (s = 0; (sys || cma) && s < VIVTHEAP_BENCH_NR_SIZES; s++) {
 			printf("%-20s alloc+free %5zu KiB:", "", vivtheap_bench_sizes[s] >> 10);
 			if (sys)
 				printf("  /system %.2f", r[i].alloc[s] / sys->alloc[s]);
