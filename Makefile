@@ -119,6 +119,14 @@ host-check: lib tool man $(addprefix $(B)/,$(HOST_TESTS)) $(addprefix $(B)/vg-,$
 cachemodel-check:
 	$(MAKE) -C cachemodel B=$(abspath $(B)) check
 
+# The cache model's qemu plugin, build/host/libvivtcache.so: built against
+# qemu 10.0's qemu-plugin.h, which ci/qemu-plugin.sh fetches (once, pinned).
+# Run it with `ci/qemu-plugin.sh qemu ... -plugin build/host/libvivtcache.so`.
+.PHONY: cachemodel-plugin
+cachemodel-plugin:
+	inc=$$(ci/qemu-plugin.sh header-dir) && \
+		$(MAKE) -C cachemodel B=$(abspath $(B)) QEMU_PLUGIN_INC="$$inc" plugin
+
 install: lib tool man
 	install -d $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(PKGCONFIGDIR) \
 		$(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man3 $(DESTDIR)$(MANDIR)/man1

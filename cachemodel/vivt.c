@@ -308,8 +308,48 @@ static struct wentry *wb_at(const struct vivt *m, unsigned int k)
 	return &m->wb[(m->wb_head + k) % m->cfg.wb_depth];
 }
 
-/* An entry reaches memory; newer bytes it overwrites are lost. */
-static void land(struct vivt *m, const struct wentry *e)
+static bool entry_writes(const struct wentry *p, uint32_t pa, uint8_t b)
+{
+	return p && pa >= p->pa && pa - p->pa < p->len && p->data[pa - p->pa] == b;
+}
+
+/*
+ * Does an entry still in the write buffer (so landing later than the one
+ * landing now), or next, the write that is waiting for room in it, write
+ * byte value b at pa? Memory then ends up with b again before anybody can
+ * read it (a read of a pending address drains first).
+ */
+static bool pending_writes(const struct vivt *m, uint32_t pa, uint8_t b, const struct wentry *next)
+{
+	unsigned int k;
+
+	for (k = 0; k < m->wb_count; k++)
+		if (entry_writes(wb_at(m, k), pa, b))
+			return true;
+	return entry_writes(next, pa, b);
+}
+
+static bool half_dirty(const struct line *l, unsigned int i);
+
+/* Does a dirty line (any alias) hold byte value b of pa in a dirty half? It
+ * will write b back later: a landing under it loses nothing yet. */
+static bool dirty_line_holds(const struct vivt *m, uint32_t pa, uint8_t b)
+{
+	unsigned int n, i = pa & LINE_MASK;
+
+	for (n = 0; n < m->sets * VIVT_WAYS; n++) {
+		const struct line *o = &m->lines[n];
+
+		if (o->valid && o->dirty && o->pa == (pa & ~LINE_MASK) && half_dirty(o, i) &&
+		    o->data[i] == b)
+			return true;
+	}
+	return false;
+}
+
+/* An entry reaches memory; newer bytes it overwrites are lost, unless a
+ * later entry in the write buffer, or next (NULL: none), brings them back. */
+static void land(struct vivt *m, const struct wentry *e, const struct wentry *next)
 {
 	struct page *pg = page_find(m, e->pa);
 	uint32_t off = e->pa & PAGE_MASK;
@@ -320,7 +360,9 @@ static void land(struct vivt *m, const struct wentry *e)
 	for (i = 0; pg->newest && i < e->len; i++) {
 		uint8_t nb = pg->newest[off + i];
 
-		if (e->data[i] != nb && pg->mem[off + i] == nb && !lost++)
+		if (e->data[i] != nb && pg->mem[off + i] == nb &&
+		    !pending_writes(m, e->pa + i, nb, next) &&
+		    !dirty_line_holds(m, e->pa + i, nb) && !lost++)
 			first = i;
 	}
 	if (lost) {
@@ -338,25 +380,31 @@ static void land(struct vivt *m, const struct wentry *e)
 	memcpy(pg->mem + off, e->data, e->len);
 }
 
-static void wb_pop(struct vivt *m)
+static void wb_pop(struct vivt *m, const struct wentry *next)
 {
 	struct wentry e = *wb_at(m, 0);
 
 	m->wb_head = (m->wb_head + 1) % m->cfg.wb_depth;
 	m->wb_count--;
-	land(m, &e);
+	land(m, &e, next);
+}
+
+/* Drains the write buffer; next: the write waiting for it (or NULL). */
+static void wb_drain_for(struct vivt *m, const struct wentry *next)
+{
+	while (m->wb_count)
+		wb_pop(m, next);
 }
 
 static void wb_drain(struct vivt *m)
 {
-	while (m->wb_count)
-		wb_pop(m);
+	wb_drain_for(m, NULL);
 }
 
 static void wb_push(struct vivt *m, const struct wentry *e)
 {
 	if (m->wb_count == m->cfg.wb_depth)
-		wb_pop(m);	/* the core stalls until the oldest is out */
+		wb_pop(m, e);	/* the core stalls until the oldest is out */
 	*wb_at(m, m->wb_count) = *e;
 	m->wb_count++;
 }
@@ -681,10 +729,10 @@ static void store_part(struct vivt *m, uint32_t va, uint32_t pa, const uint8_t *
 		return;
 	}
 	/* Nonbuffered: assumed to reach memory after every earlier write. */
-	wb_drain(m);
 	wentry_init(&e, va, pa, VIVT_NO_LINE, b, n);
 	e.w = *w;
-	land(m, &e);
+	wb_drain_for(m, &e);
+	land(m, &e, NULL);
 }
 
 int vivt_store(struct vivt *m, uint32_t va, uint32_t pa, unsigned int size, uint64_t value,
@@ -952,6 +1000,31 @@ int vivt_mem_read(struct vivt *m, uint32_t pa, void *buf, size_t len)
 		b[i] = page_find(m, p)->mem[p & PAGE_MASK];
 	}
 	return 0;
+}
+
+int vivt_set_replacement(struct vivt *m, enum vivt_replacement r)
+{
+	if (!m || (r != VIVT_RANDOM && r != VIVT_ROUND_ROBIN))
+		return -EINVAL;
+	m->cfg.replacement = r;
+	return 0;
+}
+
+int vivt_newest_peek(struct vivt *m, uint32_t pa, void *buf, size_t len)
+{
+	uint8_t *b = buf;
+	size_t i;
+	int rc = check_span(m, pa, buf, len);
+
+	for (i = 0; !rc && i < len; i++) {
+		uint32_t p = pa + (uint32_t)i;
+		const struct page *pg = page_find(m, p);
+
+		if (!pg)
+			return -ENOENT;
+		b[i] = pg->newest ? pg->newest[p & PAGE_MASK] : pg->mem[p & PAGE_MASK];
+	}
+	return rc;
 }
 
 int vivt_device_read(struct vivt *m, uint32_t pa, void *buf, size_t len)

@@ -201,6 +201,16 @@ int vivt_device_read(struct vivt *m, uint32_t pa, void *buf, size_t len);
 /* Physical memory as the model holds it (what DRAM holds, not the cache). */
 int vivt_mem_read(struct vivt *m, uint32_t pa, void *buf, size_t len);
 
+/* The guest wrote the CP15 c1 RR bit: the victim choice from now on. */
+int vivt_set_replacement(struct vivt *m, enum vivt_replacement r);
+
+/*
+ * The newest value of each byte (the last write by anybody, what a coherent
+ * memory would hold), from pages the model holds already: -ENOENT if one is
+ * not held (read_phys is not called). For a page-table walk.
+ */
+int vivt_newest_peek(struct vivt *m, uint32_t pa, void *buf, size_t len);
+
 /* Registers [pa, pa + len) for per-range totals; returns its id (>= 0). */
 int vivt_range_add(struct vivt *m, uint32_t pa, uint32_t len);
 /* Totals of the run (range -1) or of one range. */

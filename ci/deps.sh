@@ -14,6 +14,8 @@ PACKAGES=(
 	# host build and checks
 	build-essential pkg-config libcmocka-dev libdrm-dev valgrind cppcheck
 	shellcheck clang mandoc
+	# the cache model's qemu plugin (cachemodel/plugin.c)
+	libglib2.0-dev
 	# the device-tree binding: dtc and the schema tools
 	device-tree-compiler dt-schema
 	# cross compilers and C libraries for the guests (armel: ARM926, armhf: ARMv7)

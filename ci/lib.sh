@@ -40,7 +40,8 @@ APT_MIRROR=${VIVTHEAP_APT_MIRROR:-http://deb.debian.org/debian}
 
 # apt_private ARCH CMD...: run apt-get/apt-cache against the private lists
 # for one architecture: bookworm (Debian 12 as shipped, point releases
-# included) and unstable (the newest kernel sources).
+# included), bookworm-backports (the newer qemu of the cache model's
+# plugin) and unstable (the newest kernel sources).
 apt_private_opts() {
 	local arch=$1
 	printf '%s\n' \
@@ -60,6 +61,7 @@ apt_private_update() {
 	mkdir -p "$APTDIR/$arch/lists/partial" "$DEBS/partial"
 	cat >"$APTDIR/$arch/sources.list" <<EOF
 deb [signed-by=$APT_KEYRING] $APT_MIRROR bookworm main
+deb [signed-by=$APT_KEYRING] $APT_MIRROR bookworm-backports main
 deb [signed-by=$APT_KEYRING] $APT_MIRROR sid main
 EOF
 	# Refresh at most once a day.

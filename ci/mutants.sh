@@ -15,7 +15,7 @@
 # Header of a mutant (the lines before the diff):
 #   Mutant: what the change does, in one line
 #   Claim: the claim of the suite that kills it
-#   Run: host | lint | guest TARGET BACKEND TEST[,TEST...]
+#   Run: host | lint | guest TARGET BACKEND TEST[,TEST...] | bench TARGET BACKEND
 #   Killed-by: an extended regex that a "not ok" line of that run matches
 #
 # "host" mutants run in `make check`; `make mutants` runs them all.
@@ -57,6 +57,14 @@ run_part() {
 		[ -n "$tests" ] || die "Run: guest TARGET BACKEND TESTS"
 		BUILD=$dir/build VIVTHEAP_TESTS=$tests "$dir/ci/guest.sh" "$target" "$backend" \
 			>"$tap" 2>"$log" ;;
+	bench)
+		# The benchmarks print no TAP: one line for the run as a whole.
+		if BUILD=$dir/build "$dir/ci/guest.sh" "$target" "$backend" bench >"$log" 2>&1; then
+			echo "ok - bench $target" >"$tap"
+		else
+			echo "not ok - bench $target: heapbench or vivtheap bench failed" >"$tap"
+			return 1
+		fi ;;
 	*) die "unknown Run: $run" ;;
 	esac
 }

@@ -132,7 +132,13 @@ static int vivtheap_buffer_mmap(struct dma_buf *dmabuf,
 	unsigned long npages = buffer->size >> PAGE_SHIFT;
 	int ret;
 
-	/* The dma-buf core checks this too; the exporter does not rely on it. */
+	/*
+	 * Defence in depth, not reachable from user space today: dma_buf_mmap
+	 * and the dma-buf file's mmap refuse a range past the end before an
+	 * exporter is called, and remap_pfn_range() (under dma_mmap_attrs())
+	 * sets VM_DONTEXPAND itself. Kept so that the exporter's own
+	 * guarantees do not depend on its callers; no test can reach them.
+	 */
 	if (vma->vm_pgoff >= npages || vma_pages(vma) > npages - vma->vm_pgoff)
 		return -EINVAL;
 

@@ -34,8 +34,9 @@ expects() { echo ",$EXPECT," | grep -q ",$1,"; }
 # What counts as a kernel complaint: warnings and bugs, lockdep, sanitizers,
 # DMA-API debug, kmemleak, allocation failures that should have been silent
 # (__GFP_NOWARN, cma_alloc's no_warn), SLUB's object checks ("BUG
-# kmalloc-64 (Not tainted): ..."), RCU stalls and hung tasks.
-BAD='WARNING:|BUG:|BUG [^ ]+ \(|Oops|Kernel panic|lockdep|possible recursive locking|circular locking|inconsistent lock state|KASAN|UBSAN|DMA-API:|kmemleak: .*new suspected|sleeping function called|INFO: task .* blocked|general protection|Unable to handle kernel|page allocation failure|cma_alloc.*failed|rcu: INFO:|detected stalls?|rcu_(sched|preempt) .*stall'
+# kmalloc-64 (Not tainted): ..."), RCU stalls and hung tasks, and 6.1's
+# check for an fd slot still holding a file ("alloc_fd: slot N not NULL!").
+BAD='alloc_fd: slot|WARNING:|BUG:|BUG [^ ]+ \(|Oops|Kernel panic|lockdep|possible recursive locking|circular locking|inconsistent lock state|KASAN|UBSAN|DMA-API:|kmemleak: .*new suspected|sleeping function called|INFO: task .* blocked|general protection|Unable to handle kernel|page allocation failure|cma_alloc.*failed|rcu: INFO:|detected stalls?|rcu_(sched|preempt) .*stall'
 
 result() { echo "VIVTHEAP-RESULT $1 $2 $3"; }
 
