@@ -133,6 +133,15 @@ static int vivtheap_buffer_mmap(struct dma_buf *dmabuf,
 	int ret;
 
 	/*
+	 * A private mapping would give copy-on-write pages that never reach
+	 * the buffer (and, written, a cacheable copy): shared only, as the
+	 * kernel's CMA heap and udmabuf. A read-only shared mapping of a
+	 * read-only fd has VM_MAYSHARE without VM_SHARED.
+	 */
+	if (!(vma->vm_flags & (VM_SHARED | VM_MAYSHARE)))
+		return -EINVAL;
+
+	/*
 	 * Defence in depth, not reachable from user space today: dma_buf_mmap
 	 * and the dma-buf file's mmap refuse a range past the end before an
 	 * exporter is called, and remap_pfn_range() (under dma_mmap_attrs())

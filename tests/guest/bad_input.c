@@ -159,6 +159,9 @@ static void check_buffer_errors(const char *heap, int hfd)
 	      errno == EINVAL);
 	CHECK(mmap(NULL, pg, PROT_READ, MAP_SHARED, fd,
 		   (off_t)0x7ffff000) == MAP_FAILED && errno == EINVAL);
+	/* a private mapping, read-only or writable, is refused (issue 9 #6) */
+	CHECK_ERRNO((long)mmap(NULL, pg, PROT_READ, MAP_PRIVATE, fd, 0), EINVAL);
+	CHECK_ERRNO((long)mmap(NULL, pg, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0), EINVAL);
 	/* an offset inside is honoured */
 	p = mmap(NULL, pg, PROT_READ | PROT_WRITE, MAP_SHARED, fd, pg);
 	CHECK(p != MAP_FAILED);
