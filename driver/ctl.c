@@ -29,12 +29,15 @@ static int vivtheap_ctl_buffer_info(struct vivtheap_ioc_buffer_info *info)
 	if (info->flags || info->reserved[0] || info->reserved[1])
 		return -EINVAL;
 
+	/*
+	 * Never NULL: the only files dma_buf_get() accepts are the ones
+	 * dma_buf_export() made (a dma-buf inode cannot be reopened through
+	 * /proc/PID/fd: it has no_open_fops, fs/inode.c), and each holds its
+	 * dma_buf.
+	 */
 	dmabuf = dma_buf_get(info->fd);
 	if (IS_ERR(dmabuf))
 		return PTR_ERR(dmabuf);
-	/* A dma-buf file reopened through /proc/PID/fd has no dma_buf. */
-	if (!dmabuf)
-		return -EINVAL;
 
 	buffer = vivtheap_buffer_from_dmabuf(dmabuf);
 	if (!buffer) {

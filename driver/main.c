@@ -74,12 +74,13 @@ static int vivtheap_device_create(void)
 	struct platform_device_info info = {
 		.name = "vivtheap",
 		.id = PLATFORM_DEVID_NONE,
-		.dma_mask = DMA_BIT_MASK(dma_bits),
 	};
 	int ret;
 
+	/* Before DMA_BIT_MASK(): a shift by 65 is undefined. */
 	if (dma_bits < 24 || dma_bits > 64)
 		return -EINVAL;
+	info.dma_mask = DMA_BIT_MASK(dma_bits);
 
 	vivtheap_pdev = platform_device_register_full(&info);
 	if (IS_ERR(vivtheap_pdev))

@@ -83,6 +83,9 @@ int main(void)
 	CHECK_ERRNO(insmod("backend=bogus"), EINVAL);
 	CHECK_ERRNO(insmod("wc_name=a/b"), EINVAL);
 	CHECK_ERRNO(insmod("uncached_name=same wc_name=same"), EINVAL);
+	/* dma_bits out of range, checked before any DMA_BIT_MASK() (issue 9 #8) */
+	CHECK_ERRNO(insmod("dma_bits=65"), EINVAL);
+	CHECK_ERRNO(insmod("dma_bits=23"), EINVAL);
 	if (!kernel_exports("dma_heap_add"))
 		CHECK_ERRNO(insmod("backend=heap"), EOPNOTSUPP);
 
