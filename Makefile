@@ -11,6 +11,8 @@
 #   make install PREFIX=/usr/local DESTDIR=      library, header, .pc, tool, man
 #                     (also BINDIR, LIBDIR, INCLUDEDIR, MANDIR, PKGCONFIGDIR)
 #   make bench TARGET=vivt-latest   benchmarks under qemu -icount
+#   make coherency TARGET=vivt-latest   the VIVT cache model's calibration
+#                     (qemu 10 and its plugin; slow: not in make check yet)
 #   make man          the library's man pages, from its header, into build/host/man
 #   make lint         checkpatch, kernel-doc, shellcheck, cppcheck, mandoc -T lint
 #   make mutants      every mutant in tests/mutants/ must be killed (host and
@@ -64,7 +66,7 @@ HOST_TESTS := $(patsubst tests/host/%.c,%,$(wildcard tests/host/test_*.c))
 WRAP := $(foreach f,open close ioctl mmap munmap mprotect size is_dmabuf dup sendmsg recvmsg listdir,-Wl,--wrap=vivtheap_sys_$(f))
 
 .PHONY: all lib tool man check demo host-check host-tests valgrind abi-check install \
-	install-check lint module guest bench clean version soname mutants
+	install-check lint module guest bench coherency clean version soname mutants
 
 all: lib tool man
 
@@ -170,6 +172,10 @@ guest:
 # Benchmarks under qemu -icount: make bench TARGET=vivt-latest BACKEND=chardev
 bench:
 	ci/guest.sh $(or $(TARGET),vivt-latest) $(or $(BACKEND),chardev) bench
+
+# The cache model's calibration: make coherency TARGET=vivt-latest
+coherency:
+	ci/coherency.sh $(or $(TARGET),vivt-latest)
 
 clean:
 	rm -rf build

@@ -58,6 +58,7 @@ build_module() {
 		die "$TARGET: test module build has warnings"
 	fi
 	cp "$OUT/src/tests/kmod/vivtheap_test.ko" "$OUT/vivtheap_test.ko"
+	cp "$OUT/src/tests/kmod/vivt_calib.ko" "$OUT/vivt_calib.ko"
 }
 
 # --- guest userland ---------------------------------------------------------
@@ -117,7 +118,7 @@ make_initramfs() {
 	ln -s busybox "$ir/bin/sh"
 	cp "$TOP/tests/guest/init.sh" "$ir/init"
 	chmod +x "$ir/init"
-	cp "$OUT/vivtheap.ko" "$OUT/vivtheap_test.ko" "$ir/lib/"
+	cp "$OUT/vivtheap.ko" "$OUT/vivtheap_test.ko" "$OUT/vivt_calib.ko" "$ir/lib/"
 	cp "$OUT"/tests/* "$ir/tests/"
 	mv "$ir/tests/vivtheap" "$ir/bin/vivtheap"
 	if [ -n "$MODDIR" ] && [ -n "${GUEST_MODULES:-}" ]; then

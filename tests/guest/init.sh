@@ -66,6 +66,9 @@ echo "$BACKEND" >/tmp/backend
 # The test importer (tests/kmod/vivtheap_test.c).
 insmod /lib/vivtheap_test.ko 2>/tmp/insmod.err ||
 	echo "insmod vivtheap_test.ko: $(cat /tmp/insmod.err)"
+# The cache model's calibration (tests/kmod/vivt_calib.c).
+insmod /lib/vivt_calib.ko 2>/tmp/insmod.err ||
+	echo "insmod vivt_calib.ko: $(cat /tmp/insmod.err)"
 
 # kmemleak: forget what boot left, so that the end report is ours.
 KML=/sys/kernel/debug/kmemleak
