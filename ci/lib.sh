@@ -132,6 +132,17 @@ extract_deb() {
 	fi
 }
 
+# fetch_pinned POOLPATH SHA256 FILE: download a file from the Debian
+# archive's pool (e.g. "main/s/sparse/sparse_X.orig.tar.gz") to FILE and
+# check it against its pinned sha256; dies (FILE removed) otherwise.
+fetch_pinned() {
+	local path=$1 sha=$2 file=$3
+	curl -fsS -o "$file" "$APT_MIRROR/pool/$path" ||
+		{ rm -f "$file"; die "cannot download $APT_MIRROR/pool/$path"; }
+	echo "$sha  $file" | sha256sum -c --quiet - ||
+		{ rm -f "$file"; die "${path##*/}: checksum mismatch (want $sha)"; }
+}
+
 # ensure_sparse: print the path of a sparse that the newest kernels accept.
 # Kernels from 6.14 on run sparse only if it knows __typeof_unqual__
 # (scripts/checker-valid.sh) and silently skip it otherwise; bookworm's 0.6.4
@@ -145,10 +156,7 @@ ensure_sparse() {
 		log "building sparse $SPARSE_VER from Debian's source"
 		tmp=$(mktemp -d "$VIVTHEAP_CACHE/tools.XXXXXX")
 		tarball=$tmp/sparse_$SPARSE_VER.orig.tar.gz
-		curl -fsS -o "$tarball" "$APT_MIRROR/pool/main/s/sparse/sparse_$SPARSE_VER.orig.tar.gz" ||
-			die "cannot download sparse $SPARSE_VER source"
-		echo "$SPARSE_SHA256  $tarball" | sha256sum -c --quiet - ||
-			die "sparse $SPARSE_VER source: checksum mismatch"
+		fetch_pinned "main/s/sparse/sparse_$SPARSE_VER.orig.tar.gz" "$SPARSE_SHA256" "$tarball"
 		tar -xf "$tarball" -C "$tmp" --strip-components=1
 		make -s -C "$tmp" -j"$(nproc)" sparse HAVE_LLVM=no HAVE_LIBXML=no >"$tmp/build.log" 2>&1 ||
 			{ tail -n 20 "$tmp/build.log" >&2; die "sparse build failed"; }

@@ -66,10 +66,8 @@ ensure_header() {
 	tmp=$(mktemp -d "$VIVTHEAP_CACHE/qemu-src.XXXXXX")
 	tarball=$tmp/$QEMU10_ORIG
 	log "qemu-10: downloading $QEMU10_ORIG (about 40 MB) for qemu-plugin.h"
-	curl -fsS -o "$tarball" "$APT_MIRROR/pool/main/q/qemu/$QEMU10_ORIG" ||
-		{ rm -rf "$tmp"; die "qemu-10: cannot download $APT_MIRROR/pool/main/q/qemu/$QEMU10_ORIG"; }
-	echo "$QEMU10_ORIG_SHA256  $tarball" | sha256sum -c --quiet - ||
-		{ rm -rf "$tmp"; die "qemu-10: $QEMU10_ORIG: checksum mismatch (want $QEMU10_ORIG_SHA256)"; }
+	( fetch_pinned "main/q/qemu/$QEMU10_ORIG" "$QEMU10_ORIG_SHA256" "$tarball" ) ||
+		{ rm -rf "$tmp"; exit 1; }
 	tar -xJf "$tarball" -C "$tmp" --wildcards '*/include/qemu/qemu-plugin.h' ||
 		{ rm -rf "$tmp"; die "qemu-10: $QEMU10_ORIG holds no include/qemu/qemu-plugin.h"; }
 	mkdir -p "$QEMU10_INC"
