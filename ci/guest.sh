@@ -27,36 +27,38 @@ mkdir -p "$RUN" "$OUT"
 eval "$("$TOP/ci/kernel.sh" "$TARGET")"
 
 # --- vivtheap.ko ------------------------------------------------------------
+# kbuild WHAT DIR LOG [VAR=VALUE...]: build the out-of-tree modules in DIR
+# against the target kernel, W=1 and sparse; a failed build, a sparse the
+# kernel skipped, or any warning in our code fails WHAT.
+kbuild() {
+	local what=$1 dir=$2 log=$3
+	shift 3
+	make -s -C "$KDIR" M="$dir" ARCH="$KARCH" CROSS_COMPILE="$CROSS" \
+		W=1 C=2 CHECK="$SPARSE" "$@" modules >"$log" 2>&1 ||
+		{ cat "$log" >&2; die "$TARGET: $what build failed"; }
+	# A kernel that finds the checker unfit says so and builds without it.
+	if grep -E 'specified, but .* not available' "$log" >&2; then
+		die "$TARGET: sparse did not run ($what)"
+	fi
+	# Warnings are errors for our code.
+	if grep -E 'warning:' "$log" | grep -v '^scripts/' >&2; then
+		die "$TARGET: $what build has warnings"
+	fi
+}
+
 build_module() {
 	rm -rf "$OUT/src"
-	mkdir -p "$OUT/src"
+	mkdir -p "$OUT/src/tests"
 	cp -r "$TOP/driver" "$TOP/uapi" "$OUT/src/"
 	local extra=()
 	# A distribution's modpost is built for the host: see driver/of.c.
 	[ "$KIND" = distro ] && extra+=(VIVTHEAP_NO_MODALIAS=1)
-	local sparse
-	sparse=$(ensure_sparse)
-	make -s -C "$KDIR" M="$OUT/src/driver" ARCH="$KARCH" CROSS_COMPILE="$CROSS" \
-		W=1 C=2 CHECK="$sparse" "${extra[@]}" modules >"$OUT/module.log" 2>&1 ||
-		{ cat "$OUT/module.log" >&2; die "$TARGET: module build failed"; }
-	# A kernel that finds the checker unfit says so and builds without it.
-	if grep -E 'specified, but .* not available' "$OUT/module.log" >&2; then
-		die "$TARGET: sparse did not run"
-	fi
-	# Warnings are errors for our code.
-	if grep -E 'warning:' "$OUT/module.log" | grep -v '^scripts/' >&2; then
-		die "$TARGET: module build has warnings"
-	fi
+	SPARSE=$(ensure_sparse)
+	kbuild module "$OUT/src/driver" "$OUT/module.log" "${extra[@]}"
 	cp "$OUT/src/driver/vivtheap.ko" "$OUT/vivtheap.ko"
-	# The test importer (tests/kmod), held to the same rules.
-	mkdir -p "$OUT/src/tests"
+	# The test modules (tests/kmod), held to the same rules.
 	cp -r "$TOP/tests/kmod" "$OUT/src/tests/kmod"
-	make -s -C "$KDIR" M="$OUT/src/tests/kmod" ARCH="$KARCH" CROSS_COMPILE="$CROSS" \
-		W=1 C=2 CHECK="$sparse" modules >"$OUT/kmod.log" 2>&1 ||
-		{ cat "$OUT/kmod.log" >&2; die "$TARGET: test module build failed"; }
-	if grep -E 'warning:' "$OUT/kmod.log" | grep -v '^scripts/' >&2; then
-		die "$TARGET: test module build has warnings"
-	fi
+	kbuild "test module" "$OUT/src/tests/kmod" "$OUT/kmod.log"
 	cp "$OUT/src/tests/kmod/vivtheap_test.ko" "$OUT/vivtheap_test.ko"
 	cp "$OUT/src/tests/kmod/vivt_calib.ko" "$OUT/vivt_calib.ko"
 }
