@@ -50,6 +50,7 @@ static int vivtheap_test_write_pages(struct device *dev, struct sg_table *sgt,
 {
 	struct sg_dma_page_iter diter;
 	size_t n = 0;
+	int ret = 0;
 
 	dma_sync_sgtable_for_cpu(dev, sgt, DMA_BIDIRECTIONAL);
 	for_each_sgtable_dma_page(sgt, &diter, 0) {
@@ -57,17 +58,24 @@ static int vivtheap_test_write_pages(struct device *dev, struct sg_table *sgt,
 		struct page *page;
 		u32 *va;
 
-		if (n >= size >> PAGE_SHIFT || !pfn_valid(PHYS_PFN(phys)))
-			return -EINVAL;
+		if (n >= size >> PAGE_SHIFT || !pfn_valid(PHYS_PFN(phys))) {
+			ret = -EINVAL;
+			break;
+		}
 		page = pfn_to_page(PHYS_PFN(phys));
 		va = kmap_local_page(page);
 		*va = seed + n;
 		kunmap_local(va);
 		n++;
 	}
-	/* What the "device" wrote goes to memory before the buffer is handed back. */
+	/*
+	 * What the "device" wrote goes to memory, and the buffer back to the
+	 * device, before it is unmapped: on every path.
+	 */
 	dma_sync_sgtable_for_device(dev, sgt, DMA_BIDIRECTIONAL);
-	return n == size >> PAGE_SHIFT ? 0 : -EINVAL;
+	if (!ret && n != size >> PAGE_SHIFT)
+		ret = -EINVAL;
+	return ret;
 }
 
 static int vivtheap_test_import(int fd, u32 seed)
