@@ -6,6 +6,9 @@
  *   /sys/kernel/debug/vivtheap/buffers        one line per live buffer
  *   /sys/kernel/debug/vivtheap/pool           one line per pooled buffer
  *   /sys/kernel/debug/vivtheap/drain_pools    write anything: empty the pools
+ *   /sys/kernel/debug/vivtheap/fault_skip_drain  Y: end_cpu_access skips the
+ *                                             write-buffer drain (a fault for
+ *                                             the cache model's tests; root)
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -133,6 +136,8 @@ void vivtheap_debugfs_init(void)
 			    &vivtheap_debugfs_pool_fops);
 	debugfs_create_file("drain_pools", 0200, vivtheap_debugfs_root, NULL,
 			    &vivtheap_debugfs_drain_fops);
+	debugfs_create_bool("fault_skip_drain", 0600, vivtheap_debugfs_root,
+			    &vivtheap_fault_skip_drain);
 	for (i = 0; i < VIVTHEAP_NR_HEAPS; i++) {
 		dir = debugfs_create_dir(vivtheap_heaps[i].name,
 					 vivtheap_debugfs_root);

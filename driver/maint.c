@@ -65,6 +65,14 @@ void vivtheap_maint_begin(struct vivtheap_buffer *buffer,
 	vivtheap_stat_add(buffer->heap, VIVTHEAP_STAT_BEGIN_ACCESS, 1);
 }
 
+/*
+ * A fault for the cache model's tests (docs/cachemodel.md): while set, through
+ * the root-only debugfs file fault_skip_drain, end_cpu_access does not drain
+ * the write buffer, and the model must report undrained hand-overs on the
+ * write-combined heap. Never set outside a test.
+ */
+bool vivtheap_fault_skip_drain;
+
 /**
  * vivtheap_maint_drain() - make the CPU's stores to a heap's memory visible
  * @heap: the heap whose mapping was written
@@ -93,7 +101,7 @@ void vivtheap_maint_end(struct vivtheap_buffer *buffer,
 	struct vivtheap_heap *heap = buffer->heap;
 
 	vivtheap_stat_add(heap, VIVTHEAP_STAT_END_ACCESS, 1);
-	if (dir != DMA_FROM_DEVICE)
+	if (dir != DMA_FROM_DEVICE && !READ_ONCE(vivtheap_fault_skip_drain))
 		vivtheap_maint_drain(heap);
 }
 

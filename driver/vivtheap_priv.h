@@ -170,6 +170,7 @@ void vivtheap_maint_end(struct vivtheap_buffer *buffer,
 			enum dma_data_direction dir);
 
 void vivtheap_maint_drain(struct vivtheap_heap *heap);
+extern bool vivtheap_fault_skip_drain;
 pgprot_t vivtheap_maint_user_prot(pgprot_t prot);
 
 /**
