@@ -8,7 +8,8 @@
 #   make demo         boots Debian 12's ARMv7 kernel and shows the heaps at work
 #   make module TARGET=vivt-6.1      build vivtheap.ko for one target
 #   make guest TARGET=vivt-6.1 BACKEND=chardev   guest tests on one target
-#   make install PREFIX=/usr/local DESTDIR=      library, header, .pc, tool, man
+#   make install PREFIX=/usr/local DESTDIR=      library, header, .pc, tool, man,
+#                     the cache model's qemu plugin (NO_CACHEMODEL=1: not it)
 #                     (also BINDIR, LIBDIR, INCLUDEDIR, MANDIR, PKGCONFIGDIR)
 #   make bench TARGET=vivt-latest   benchmarks under qemu -icount
 #   make coherency TARGET=vivt-latest   the VIVT cache model's calibration
@@ -145,6 +146,21 @@ install: lib tool man
 	install -m 755 $(B)/vivtheap $(DESTDIR)$(BINDIR)/
 	install -m 644 $(B)/man/*.3 $(DESTDIR)$(MANDIR)/man3/
 	install -m 644 tools/vivtheap.1 $(DESTDIR)$(MANDIR)/man1/
+ifeq ($(NO_CACHEMODEL),)
+	$(MAKE) --no-print-directory install-cachemodel
+endif
+
+# The cache model's plugin (in LIBDIR/vivtheap: qemu loads it by path, it is
+# no library to link), its man page and the marks' header. `make install
+# NO_CACHEMODEL=1` leaves it out (it needs qemu 10's qemu-plugin.h, which
+# ci/qemu-plugin.sh fetches from the Debian archive once).
+.PHONY: install-cachemodel
+install-cachemodel: cachemodel-plugin
+	install -d $(DESTDIR)$(LIBDIR)/vivtheap $(DESTDIR)$(MANDIR)/man7 \
+		$(DESTDIR)$(INCLUDEDIR)
+	install -m 755 $(B)/libvivtcache.so $(DESTDIR)$(LIBDIR)/vivtheap/
+	install -m 644 cachemodel/vivtcache.7 $(DESTDIR)$(MANDIR)/man7/
+	install -m 644 cachemodel/vivtcache-mark.h $(DESTDIR)$(INCLUDEDIR)/
 
 version:
 	@echo $(VERSION)

@@ -18,7 +18,18 @@
  * every access to that 32-byte line), sysmap=FILE (the kernel's System.map:
  * kernel PCs printed as symbol+offset), nomaint=on (a test of the model
  * itself: c7 operations are counted but not applied, so a guest that is
- * right under the model must now show stale reads).
+ * right under the model must now show stale reads), handover=SYMBOL
+ * (repeatable; with sysmap=, default dma_buf_end_cpu_access and
+ * dma_buf_map_attachment: when a call of SYMBOL returns, to the address its
+ * entry found in lr, the write buffer must hold nothing of the buffer under
+ * test; handover=none checks nothing).
+ *
+ * Marks: the guest executes "orr r11, r11, r11" (a no-op, vivtcache_mark()
+ * in vivtcache-mark.h) with r0 pointing to "begin NAME [PA+LEN ...]" or
+ * "end"; the events between the two are the window NAME's, counted in
+ * when they fall in its physical ranges (all, if it names none), and the
+ * hand-over checks in it look only at those ranges. "end" prints a WINDOW
+ * line with the window's totals.
  *
  * CP15 state (SCTLR, TTBR, FCSE PID) is followed through the MCR
  * instructions that write it, read in an exec callback with
@@ -50,6 +61,10 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_version = QEMU_PLUGIN_VERSION;
 #define SCTLR_RR (1u << 14)
 #define WC_SIZE 4096u			/* walk cache entries (direct mapped by VPN) */
 #define MAX_RANGES 16
+#define MARK_INSN 0xe18bb00bu		/* orr r11, r11, r11 */
+#define MAX_HANDOVER 8
+#define MAX_WIN_RANGES 64
+#define MAX_PENDING 16
 
 static struct {
 	struct vivt_config cfg;
@@ -65,6 +80,9 @@ static struct {
 	unsigned int nranges;
 	uint32_t range_pa[MAX_RANGES], range_len[MAX_RANGES];
 	int range_id[MAX_RANGES];
+	unsigned int nhand;
+	char *hand_name[MAX_HANDOVER];
+	bool hand_none;
 } opt;
 
 static struct vivt *model;
@@ -102,7 +120,31 @@ static struct {
 	uint64_t sctlr_w, ttbr_w, tlb_ops, fcse_w;
 	uint64_t xcheck_ok, xcheck_bad;
 	uint64_t events[4], printed;
+	uint64_t marks, bad_marks, nowin[4];
+	uint64_t hand_calls[MAX_HANDOVER], hand_checked[MAX_HANDOVER], hand_lost, hand_late_sites;
 } st;
+
+/* Hand-over points: each symbol's entry, and the return sites seen in lr. */
+static uint32_t hand_addr[MAX_HANDOVER];
+static GHashTable *ret_sites;	/* return address -> 1 */
+static GHashTable *tbs_seen;	/* kernel TB start -> 1 (a site found late misses checks) */
+static struct {
+	uint32_t ret;
+	unsigned int hand;
+} pending[MAX_PENDING];
+static unsigned int npending;
+
+/* The marked window open now (a test's scenario). */
+static struct {
+	bool open;
+	char name[128];
+	unsigned int nranges;
+	uint32_t pa[MAX_WIN_RANGES], len[MAX_WIN_RANGES];
+	uint64_t in[4], out[4], handovers;
+} win;
+
+static void win_print(void);
+static bool parse_u32(const char *s, uint32_t *out);
 
 /* ---- output ---- */
 
@@ -292,6 +334,24 @@ static const char *const how_name[] = {
 static const char *const src_name[] = { "none", "cpu", "device", "writeback" };
 static const char *const attr_name[] = { "NCNB", "NCB", "WT", "WB" };
 
+/* Does the open window's buffer hold [pa, pa + len)? Yes if it names none. */
+static bool win_holds(uint32_t pa, unsigned int len)
+{
+	(void)len;
+	if (!win.nranges)
+		return true;
+	for (unsigned int i = 0; i < win.nranges; i++)
+		if (pa - win.pa[i] < win.len[i])
+			return true;
+	return false;
+}
+
+static bool win_filter(void *opaque, uint32_t pa, unsigned int len)
+{
+	(void)opaque;
+	return win_holds(pa, len);
+}
+
 static void report(void *opaque, const struct vivt_event *ev)
 {
 	uint64_t key;
@@ -299,8 +359,15 @@ static void report(void *opaque, const struct vivt_event *ev)
 
 	(void)opaque;
 	ev_seen = true;
-	if (ev->kind >= 1 && ev->kind <= 3)
+	if (ev->kind >= 1 && ev->kind <= 3) {
 		st.events[ev->kind]++;
+		if (!win.open)
+			st.nowin[ev->kind]++;
+		else if (win_holds(ev->pa, 1))
+			win.in[ev->kind]++;
+		else
+			win.out[ev->kind]++;
+	}
 	key = (uint64_t)ev->kind << 32 | ev->pc;
 	cnt = g_hash_table_lookup(event_pcs, &key);
 	if (!cnt) {
@@ -403,6 +470,20 @@ static void at_exit(qemu_plugin_id_t id, void *p)
 	    " user-mode %" PRIu64 " condition-failed %" PRIu64 "\n", c7, st.c7_mrc_tc,
 	    st.c7_bad, st.c7_user, st.c7_cond_skipped);
 	print_event_pcs();
+	say("HANDOVERS:");
+	for (unsigned int h = 0; h < opt.nhand && !opt.hand_none; h++)
+		say(" %s calls %" PRIu64 " checked %" PRIu64, opt.hand_name[h], st.hand_calls[h],
+		    st.hand_checked[h]);
+	say(" | never returned %" PRIu64 " return-sites %u (found after translation %" PRIu64
+	    ")\n", st.hand_lost, ret_sites ? g_hash_table_size(ret_sites) : 0,
+	    st.hand_late_sites);
+	if (win.open) {
+		say("MARK window %s still open at exit\n", win.name);
+		win_print();
+	}
+	say("MARKS: %" PRIu64 " (rejected %" PRIu64 ") | events outside any window: stale-read %"
+	    PRIu64 " lost-write %" PRIu64 " undrained %" PRIu64 "\n", st.marks, st.bad_marks,
+	    st.nowin[1], st.nowin[2], st.nowin[3]);
 	say("EVENTS: stale-read %" PRIu64 " lost-write %" PRIu64 " undrained %" PRIu64
 	    " (printed %" PRIu64 ")\n", st.events[1], st.events[2], st.events[3], st.printed);
 	if (outf) {
@@ -608,6 +689,174 @@ static struct cp15_op *cp15_decode(uint32_t insn, uint32_t pc)
 	return op;
 }
 
+/* ---- marks and hand-overs ---- */
+
+/* The NUL-terminated string at va (at most len - 1 bytes), or false. */
+static bool read_guest_string(uint32_t va, char *out, size_t len)
+{
+	size_t n = 0;
+
+	while (n + 1 < len) {
+		/* no read across a page: the next one may not be mapped */
+		size_t chunk = MIN(len - 1 - n, 0x1000u - ((va + n) & 0xfffu));
+
+		g_byte_array_set_size(mbuf, 0);
+		if (!qemu_plugin_read_memory_vaddr(va + n, mbuf, chunk) || mbuf->len != chunk)
+			return false;
+		for (size_t i = 0; i < chunk; i++) {
+			out[n] = (char)mbuf->data[i];
+			if (!out[n])
+				return true;
+			n++;
+		}
+	}
+	return false;
+}
+
+static void win_print(void)
+{
+	say("WINDOW %s stale-reads %" PRIu64 " lost-writes %" PRIu64 " undrained %" PRIu64
+	    " handovers %" PRIu64 " | outside its ranges: stale-reads %" PRIu64 " lost-writes %"
+	    PRIu64 " undrained %" PRIu64 "\n", win.name, win.in[VIVT_EV_STALE_READ],
+	    win.in[VIVT_EV_LOST_WRITE], win.in[VIVT_EV_UNDRAINED], win.handovers,
+	    win.out[VIVT_EV_STALE_READ], win.out[VIVT_EV_LOST_WRITE], win.out[VIVT_EV_UNDRAINED]);
+}
+
+/* "begin NAME [PA+LEN ...]" or "end" */
+static void mark(const char *s)
+{
+	char **all = g_strsplit_set(s, " \t\n", -1), *w[MAX_WIN_RANGES + 3];
+	unsigned int n = 0, i;
+	bool ok = true;
+
+	for (i = 0; all[i] && n < G_N_ELEMENTS(w); i++)
+		if (*all[i])
+			w[n++] = all[i];	/* empty words (two spaces) dropped */
+	st.marks++;
+	if (all[i]) {
+		ok = false;	/* more words than a window can hold */
+	} else if (n == 1 && strcmp(w[0], "end") == 0 && win.open) {
+		win_print();
+		win.open = false;
+	} else if (n >= 2 && strcmp(w[0], "begin") == 0 && !win.open) {
+		memset(&win, 0, sizeof(win));
+		g_strlcpy(win.name, w[1], sizeof(win.name));
+		for (i = 2; i < n && ok; i++) {
+			char *plus = strchr(w[i], '+');
+
+			if (!plus || win.nranges == MAX_WIN_RANGES) {
+				ok = false;
+				break;
+			}
+			*plus = '\0';
+			ok = parse_u32(w[i], &win.pa[win.nranges]) &&
+			     parse_u32(plus + 1, &win.len[win.nranges]);
+			win.nranges++;
+		}
+		win.open = ok;
+		say("MARK begin %s ranges %u%s\n", win.name, win.nranges, ok ? "" : " (bad range)");
+	} else {
+		ok = false;
+	}
+	if (!ok) {
+		st.bad_marks++;
+		say("MARK rejected: \"%s\" (window %s)\n", s, win.open ? "open" : "closed");
+	}
+	g_strfreev(all);
+}
+
+static void mark_exec(unsigned int vcpu, void *udata)
+{
+	char s[512];
+
+	(void)vcpu;
+	(void)udata;
+	if (read_guest_string(reg_read(gpr[0]), s, sizeof(s))) {
+		mark(s);
+	} else {
+		st.bad_marks++;
+		say("MARK rejected: r0 does not point to a readable string\n");
+	}
+}
+
+/* A hand-over symbol was entered: where will it return to? */
+static void hand_enter(unsigned int vcpu, void *udata)
+{
+	unsigned int h = (unsigned int)(uintptr_t)udata;
+	uint32_t lr = reg_read(gpr[14]) & ~1u;
+
+	(void)vcpu;
+	st.hand_calls[h]++;
+	if (!g_hash_table_contains(ret_sites, GUINT_TO_POINTER(lr))) {
+		g_hash_table_add(ret_sites, GUINT_TO_POINTER(lr));
+		/* translated before: no check there until qemu translates it again */
+		if (g_hash_table_contains(tbs_seen, GUINT_TO_POINTER(lr)))
+			st.hand_late_sites++;
+	}
+	if (npending == MAX_PENDING) {
+		st.hand_lost++;
+		memmove(pending, pending + 1, sizeof(pending[0]) * (MAX_PENDING - 1));
+		npending--;
+	}
+	pending[npending].ret = lr;
+	pending[npending].hand = h;
+	npending++;
+}
+
+/* A return site: the call whose lr this is has returned. */
+static void hand_return(unsigned int vcpu, void *udata)
+{
+	uint32_t pc = (uint32_t)(uintptr_t)udata;
+	unsigned int k = npending;
+
+	(void)vcpu;
+	while (k && pending[k - 1].ret != pc)
+		k--;
+	if (!k)
+		return;	/* reached by another way than that return */
+	st.hand_lost += npending - k;	/* calls that never came back here */
+	npending = k - 1;
+	st.hand_checked[pending[k - 1].hand]++;
+	if (win.open) {
+		win.handovers++;
+		vivt_handover_check_if(model, pc, win_filter, NULL);
+	} else {
+		vivt_handover_check(model, pc);
+	}
+}
+
+static int hand_resolve(void)
+{
+	static const char *const defaults[] = { "dma_buf_end_cpu_access", "dma_buf_map_attachment" };
+
+	if (opt.hand_none)
+		return 0;
+	if (!opt.nhand) {
+		if (!nsyms)
+			return 0;
+		for (size_t i = 0; i < G_N_ELEMENTS(defaults); i++)
+			opt.hand_name[opt.nhand++] = g_strdup(defaults[i]);
+	}
+	if (!nsyms) {
+		fprintf(stderr, PFX "handover= needs sysmap= (the kernel's System.map)\n");
+		return -1;
+	}
+	for (unsigned int h = 0; h < opt.nhand; h++) {
+		size_t i;
+
+		for (i = 0; i < nsyms; i++)
+			if (strcmp(syms[i].name, opt.hand_name[h]) == 0)
+				break;
+		if (i == nsyms) {
+			fprintf(stderr, PFX "handover=%s: no such text symbol in %s\n",
+				opt.hand_name[h], opt.sysmap);
+			return -1;
+		}
+		hand_addr[h] = syms[i].addr;
+	}
+	return 0;
+}
+
 /* ---- data accesses ---- */
 
 static void trace_access(bool store, uint32_t mva, uint32_t pa, unsigned int size, uint64_t value,
@@ -741,10 +990,27 @@ static void tb_trans(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
 		if (i == 0 && !cpu_checked)
 			qemu_plugin_register_vcpu_insn_exec_cb(insn, cp15_exec, QEMU_PLUGIN_CB_R_REGS,
 							       &check_op);
+		if (i == 0 && pc >= opt.page_offset)
+			g_hash_table_add(tbs_seen, GUINT_TO_POINTER(pc));
+		for (unsigned int h = 0; h < opt.nhand && !opt.hand_none; h++)
+			if (pc == hand_addr[h])
+				qemu_plugin_register_vcpu_insn_exec_cb(insn, hand_enter,
+								       QEMU_PLUGIN_CB_R_REGS,
+								       (void *)(uintptr_t)h);
+		if (g_hash_table_contains(ret_sites, GUINT_TO_POINTER(pc)))
+			qemu_plugin_register_vcpu_insn_exec_cb(insn, hand_return,
+							       QEMU_PLUGIN_CB_NO_REGS,
+							       (void *)(uintptr_t)pc);
 		qemu_plugin_register_vcpu_mem_cb(insn, mem_access, QEMU_PLUGIN_CB_NO_REGS,
 						 QEMU_PLUGIN_MEM_RW, (void *)(uintptr_t)pc);
 		if (qemu_plugin_insn_size(insn) != 4 || qemu_plugin_insn_data(insn, b, 4) != 4)
 			continue;
+		if (((uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 |
+		     (uint32_t)b[3] << 24) == MARK_INSN) {
+			qemu_plugin_register_vcpu_insn_exec_cb(insn, mark_exec,
+							       QEMU_PLUGIN_CB_R_REGS, NULL);
+			continue;
+		}
 		op = cp15_decode((uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 |
 				 (uint32_t)b[3] << 24, pc);
 		if (op)
@@ -821,6 +1087,13 @@ static int parse_arg(const char *arg)
 		ok = parse_u32(val, &opt.page_offset);
 	} else if (strcmp(key, "lowmem") == 0) {
 		ok = parse_u32(val, &opt.lowmem);
+	} else if (strcmp(key, "handover") == 0) {
+		if (strcmp(val, "none") == 0)
+			opt.hand_none = true;
+		else if (opt.nhand < MAX_HANDOVER && *val)
+			opt.hand_name[opt.nhand++] = g_strdup(val);
+		else
+			ok = false;
 	} else if (strcmp(key, "sysmap") == 0) {
 		g_free(opt.sysmap);
 		opt.sysmap = g_strdup(val);
@@ -845,7 +1118,7 @@ static int parse_arg(const char *arg)
 		g_strfreev(p);
 	} else {
 		fprintf(stderr, PFX "unknown argument '%s' (size= wb= replacement= seed= out="
-			" range= maxev= page_offset= lowmem= regs= trace= sysmap= nomaint=)\n", key);
+			" range= maxev= page_offset= lowmem= regs= trace= sysmap= nomaint= handover=)\n", key);
 		g_free(key);
 		return -1;
 	}
@@ -906,6 +1179,10 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_
 			return -1;
 		}
 	}
+	if (hand_resolve() < 0) {
+		vivt_free(model);
+		return -1;
+	}
 	if (opt.out) {
 		outf = fopen(opt.out, "w");
 		if (!outf) {
@@ -919,6 +1196,8 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_
 	mbuf = g_byte_array_new();
 	cp15_ops = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, g_free);
 	event_pcs = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, g_free);
+	ret_sites = g_hash_table_new(g_direct_hash, g_direct_equal);
+	tbs_seen = g_hash_table_new(g_direct_hash, g_direct_equal);
 	say("vivtcache: ARM926EJ-S D-cache %" PRIu32 " bytes, %u-entry write buffer, %s"
 	    " replacement; page_offset %08" PRIx32 " lowmem %" PRIu32 " MiB\n", opt.cfg.size,
 	    opt.cfg.wb_depth, !opt.replacement_fixed ? "the guest's (RR bit)" :

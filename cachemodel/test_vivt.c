@@ -554,6 +554,35 @@ static void test_undrained_handover(void **state)
 	assert_int_equal(stats(f, -1).drains, 1);
 }
 
+static bool only_page_q(void *opaque, uint32_t pa, unsigned int len)
+{
+	(void)len;
+	return (pa & ~0xfffu) == *(const uint32_t *)opaque;
+}
+
+/* A hand-over of one buffer counts only its own pending entries: another
+ * page's store (the kernel's stack, say) pending beside it is not charged. */
+static void test_undrained_handover_filtered(void **state)
+{
+	struct fx *f = *state;
+	const struct vivt_event *e = &f->ev[0];
+	uint32_t page = P & ~0xfffu, other = OTHER_PA(0) & ~0xfffu;
+
+	st(f, OTHER_VA(0), OTHER_PA(0), 4, 0x55, VIVT_NCB, 0x10);
+	assert_int_equal(vivt_handover_check_if(f->m, 0x700, only_page_q, &page), 0);
+	assert_int_equal(f->nev, 0);
+	st(f, U + 4, P + 4, 4, 0x66, VIVT_NCB, 0x14);
+	st(f, U + 8, P + 8, 4, 0x77, VIVT_NCB, 0x18);
+	assert_int_equal(vivt_handover_check_if(f->m, 0x704, only_page_q, &page), 2);
+	assert_event(f, 1, VIVT_EV_UNDRAINED, VIVT_HOW_PENDING, 0x704, U + 4, P + 4,
+		     VIVT_NO_LINE);
+	assert_int_equal(e->size, 2);
+	assert_int_equal(e->write.pc, 0x14);
+	assert_int_equal(vivt_handover_check_if(f->m, 0x708, only_page_q, &other), 1);
+	assert_int_equal(vivt_handover_check(f->m, 0x70c), 3);
+	assert_int_equal(stats(f, -1).undrained, 3);
+}
+
 /* TRM 4.2: a read of an address with a pending write drains the buffer
  * (no forwarding); a read elsewhere leaves it. */
 static void test_read_drains_pending_write_to_its_address(void **state)
@@ -1038,6 +1067,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_write_miss_does_not_allocate, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_uncached_bypasses_cache, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_undrained_handover, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_undrained_handover_filtered, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_read_drains_pending_write_to_its_address, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_write_buffer_depth, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_nonbuffered_store_drains_first, setup, teardown),

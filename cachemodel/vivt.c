@@ -927,31 +927,45 @@ int vivt_c7(struct vivt *m, unsigned int crm, unsigned int opc2, uint32_t rd, ui
 	}
 }
 
-int vivt_handover_check(struct vivt *m, uint32_t pc)
+int vivt_handover_check_if(struct vivt *m, uint32_t pc, vivt_pa_filter_fn want, void *opaque)
 {
 	struct vivt_event ev;
-	const struct wentry *e;
-	unsigned int i, k;
+	const struct wentry *e, *oldest = NULL;
+	unsigned int i, k, n = 0;
 
 	if (!m)
 		return -EINVAL;
-	if (!m->wb_count)
+	for (k = 0; k < m->wb_count; k++) {
+		e = wb_at(m, k);
+		if (want && !want(opaque, e->pa, e->len))
+			continue;
+		if (!oldest)
+			oldest = e;
+		n++;
+	}
+	if (!n)
 		return 0;
-	e = wb_at(m, 0);
 	ev = (struct vivt_event){
-		.kind = VIVT_EV_UNDRAINED, .how = VIVT_HOW_PENDING, .pc = pc, .va = e->va,
-		.pa = e->pa, .line_va = e->line_va, .size = m->wb_count, .write = e->w,
+		.kind = VIVT_EV_UNDRAINED, .how = VIVT_HOW_PENDING, .pc = pc, .va = oldest->va,
+		.pa = oldest->pa, .line_va = oldest->line_va, .size = n, .write = oldest->w,
 	};
 	m->cnt[C_UNDRAINED]++;
 	for (i = 0; i < m->nranges; i++) {
-		for (k = 0; k < m->wb_count; k++)
-			if (in_range(&m->ranges[i], wb_at(m, k)->pa))
+		for (k = 0; k < m->wb_count; k++) {
+			e = wb_at(m, k);
+			if ((!want || want(opaque, e->pa, e->len)) && in_range(&m->ranges[i], e->pa))
 				break;
+		}
 		if (k < m->wb_count)
 			m->ranges[i].cnt[C_UNDRAINED]++;
 	}
 	emit(m, &ev);
-	return (int)m->wb_count;
+	return (int)n;
+}
+
+int vivt_handover_check(struct vivt *m, uint32_t pc)
+{
+	return vivt_handover_check_if(m, pc, NULL, NULL);
 }
 
 /* ---- devices and inspection ---- */

@@ -192,6 +192,14 @@ int vivt_c7(struct vivt *m, unsigned int crm, unsigned int opc2, uint32_t rd, ui
  * Returns their number.
  */
 int vivt_handover_check(struct vivt *m, uint32_t pc);
+/*
+ * The same for one buffer: only the pending entries (stores and write-backs)
+ * that want() accepts count, the event names the oldest of them. The plugin
+ * passes the buffer a marked test window names, so that the kernel's own
+ * write-backs (its stack, say) pending at that moment are not charged to it.
+ */
+typedef bool (*vivt_pa_filter_fn)(void *opaque, uint32_t pa, unsigned int len);
+int vivt_handover_check_if(struct vivt *m, uint32_t pc, vivt_pa_filter_fn want, void *opaque);
 
 /* A device writes or reads physical memory directly (no cache, no write
  * buffer); a read of bytes older than the newest write is a stale read. */

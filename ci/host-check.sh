@@ -74,7 +74,8 @@ check "man pages: the generator refuses what a page must not be, writes what it 
 # install_as NAME VAR=VALUE...: install into a scratch DESTDIR with those
 # directories (after a build with the defaults), then build the C and C++
 # consumers through the installed .pc (PKG_CONFIG_SYSROOT_DIR, as a cross
-# build would) and run them; the tool and the man pages are where asked.
+# build would) and run them; the tool, the man pages and the cache model's
+# plugin, man page and marks header are where asked.
 # shellcheck disable=SC2086 # pkg-config's output is a list of words
 install_as() {
 	local d=$B/install-$1 prefix=/usr/local libdir incdir bindir mandir pcdir v
@@ -113,6 +114,9 @@ install_as() {
 	test -f "$d$mandir/man3/vivtheap_buffer_alloc.3" || { echo "no man3 in $mandir"; return 1; }
 	test -f "$d$mandir/man1/vivtheap.1" || { echo "no man1 in $mandir"; return 1; }
 	test -x "$d$bindir/vivtheap" || { echo "no tool in $bindir"; return 1; }
+	test -f "$d$libdir/vivtheap/libvivtcache.so" || { echo "no plugin in $libdir/vivtheap"; return 1; }
+	test -f "$d$mandir/man7/vivtcache.7" || { echo "no man7 in $mandir"; return 1; }
+	test -f "$d$incdir/vivtcache-mark.h" || { echo "no vivtcache-mark.h in $incdir"; return 1; }
 }
 check "install: defaults (/usr/local): C and C++ consumers build through pkg-config and run" \
 	install_as default
@@ -122,6 +126,42 @@ check "install: multiarch LIBDIR: the .pc follows" \
 check "install: INCLUDEDIR, BINDIR, MANDIR honoured" \
 	install_as dirs PREFIX=/opt/vt INCLUDEDIR=/opt/vt/include/vivtheap-0 \
 	BINDIR=/opt/vt/sbin MANDIR=/opt/vt/man
+
+# plugin_refuses WANT ARGS...: qemu 10 with the cache model's plugin and
+# ARGS refuses to start (or stops at the first instruction) with a message
+# matching WANT, exit non-zero, and no crash (no signal). No guest needed.
+plugin_refuses() {
+	local want=$1 out rc=0
+	shift
+	out=$(timeout 60 "$TOP/ci/qemu-plugin.sh" qemu -M versatilepb -nographic -display none \
+		-audio none "$@" </dev/null 2>&1) || rc=$?
+	if [ "$rc" = 0 ] || [ "$rc" -ge 124 ] || ! printf '%s\n' "$out" | grep -qE "$want"; then
+		printf 'exit %s, want non-zero (no signal, no timeout) and /%s/:\n%s\n' "$rc" "$want" "$out"
+		return 1
+	fi
+}
+PLUGIN=$TOP/build/host/libvivtcache.so
+check "cachemodel: the qemu plugin builds" make -s -C "$TOP" cachemodel-plugin
+printf 'T dma_buf_end_cpu_access\n' | sed 's/^/c04e6be0 /' >"$B/fake-System.map"
+check "cachemodel plugin: bad cache size refused" \
+	plugin_refuses 'vivtcache: bad cache parameters' -plugin "$PLUGIN,size=3000"
+check "cachemodel plugin: unknown argument refused" \
+	plugin_refuses "vivtcache: unknown argument 'bogus'" -plugin "$PLUGIN,bogus=1"
+check "cachemodel plugin: handover= symbol missing from the System.map refused" \
+	plugin_refuses 'vivtcache: handover=nosuch: no such text symbol' \
+	-plugin "$PLUGIN,sysmap=$B/fake-System.map,handover=nosuch"
+check "cachemodel plugin: a CPU that is not an ARM926EJ-S stopped at its first instruction" \
+	plugin_refuses 'vivtcache: error: the guest CPU is not an ARM926EJ-S' -cpu arm1136 \
+	-plugin "$PLUGIN"
+check "cachemodel plugin: two vCPUs refused" \
+	plugin_refuses 'vivtcache: needs exactly one vCPU' -M virt -cpu cortex-a15 -smp 2 \
+	-plugin "$PLUGIN"
+# Debian 12's own qemu (7.2, plugin API 1): the loader refuses the plugin.
+# shellcheck disable=SC2016 # expanded by eval
+check "cachemodel plugin: a qemu too old for its API refuses to load it" \
+	eval 'out=$(timeout 60 qemu-system-arm -M versatilepb -nographic -display none \
+		-plugin "$PLUGIN" </dev/null 2>&1); rc=$?; echo "$out";
+		[ $rc != 0 ] && [ $rc -lt 124 ] && echo "$out" | grep -q "Could not load plugin"'
 
 # tool_hint STATE: the tool on a machine whose /dev/dma_heap is STATE
 # (missing or empty), in a private mount namespace with its own /dev: exit

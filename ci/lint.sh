@@ -75,7 +75,7 @@ cppchecks() {
 manlint() {
 	local f rc=0
 	make -s -C "$TOP" man || return 1
-	for f in "$TOP"/build/host/man/*.3 "$TOP/tools/vivtheap.1"; do
+	for f in "$TOP"/build/host/man/*.3 "$TOP/tools/vivtheap.1" "$TOP/cachemodel/vivtcache.7"; do
 		mandoc -T lint "$f" || rc=1
 	done
 	return "$rc"
@@ -113,5 +113,5 @@ check "kernel-doc (driver, uapi)" kerneldoc
 check shellcheck shellchecks
 check cppcheck cppchecks
 check "devicetree binding (dt-schema)" devicetree
-check "man pages (mandoc -T lint: the generated man3, tools/vivtheap.1)" manlint
+check "man pages (mandoc -T lint: the generated man3, tools/vivtheap.1, cachemodel/vivtcache.7)" manlint
 exit $bad

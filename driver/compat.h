@@ -11,6 +11,7 @@
 #ifndef VIVTHEAP_COMPAT_H
 #define VIVTHEAP_COMPAT_H
 
+#include <linux/dma-buf.h>
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/version.h>
@@ -29,6 +30,26 @@
 static inline void vm_flags_set(struct vm_area_struct *vma, vm_flags_t flags)
 {
 	vma->vm_flags |= flags;
+}
+#endif
+
+/*
+ * 6.2 made dma_buf_vmap()/dma_buf_vunmap() expect the caller to hold the
+ * dma-buf's reservation lock and added the _unlocked variants, which take it.
+ * Before, dma_buf_vmap() took the dma-buf's own lock itself: it is the
+ * unlocked variant. (Only the test importer, tests/kmod/, vmaps.)
+ */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 2, 0)
+static inline int dma_buf_vmap_unlocked(struct dma_buf *dmabuf,
+					struct iosys_map *map)
+{
+	return dma_buf_vmap(dmabuf, map);
+}
+
+static inline void dma_buf_vunmap_unlocked(struct dma_buf *dmabuf,
+					   struct iosys_map *map)
+{
+	dma_buf_vunmap(dmabuf, map);
 }
 #endif
 
