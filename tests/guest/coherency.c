@@ -24,7 +24,7 @@
  * qemu itself is coherent, so every read here sees what was written and the
  * test passes on every target (a mismatch is a real bug, with or without
  * the model). The model's verdict on each window is ci/coherency.sh's. Each
- * window names its buffer's physical pages (from /proc/self/pagemap), and
+ * window names its buffer's physical pages (the test importer's "pages"), and
  * every buffer stays alive until the end so no page is in two windows but
  * pool-reuse's, which is about exactly that.
  */
@@ -57,43 +57,25 @@ static struct buf held[MAX_BUFS];
 static int nheld;
 static char window[128];
 
-/* The physical pages of a mapping (touched first), as coalesced ranges. */
-static void page_ranges(volatile uint32_t *map, size_t size, char *out, size_t len)
+/*
+ * The buffer's physical pages, as "PA+LEN ..." ranges: the test importer's
+ * "pages" op (pagemap shows no PFN of a VM_PFNMAP mapping).
+ */
+static void page_ranges(int fd, char *out, size_t len)
 {
-	int pm = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
-	uint64_t start = 0, end = 0;
-	size_t o, n = 0;
+	char line[64];
+	int f = open(OP_FILE, O_RDWR | O_CLOEXEC);
+	int n = snprintf(line, sizeof(line), "pages %d 0", fd);
+	ssize_t got;
 
-	CHECK(pm >= 0);
-	out[0] = 0;
-	for (o = 0; o <= size; o += 4096) {
-		uint64_t e = 0, pa = 0;
-
-		if (o < size) {
-			off_t at = (off_t)(((uintptr_t)map + o) / 4096 * 8);
-
-			(void)map[o / 4];	/* present */
-			CHECK(pread(pm, &e, 8, at) == 8);
-			if (!(e >> 63) || !(e & ((1ULL << 55) - 1)))
-				FAIL("pagemap: page %zu of the mapping has no PFN (%llx)", o / 4096,
-				     (unsigned long long)e);
-			pa = (e & ((1ULL << 55) - 1)) * 4096;
-			if (end && pa == end) {
-				end += 4096;
-				continue;
-			}
-		}
-		if (end) {
-			n += (size_t)snprintf(out + n, len - n, "%s0x%llx+0x%llx", n ? " " : "",
-					      (unsigned long long)start,
-					      (unsigned long long)(end - start));
-			if (n >= len)
-				FAIL("too many physical ranges for a mark");
-		}
-		start = pa;
-		end = pa + 4096;
-	}
-	close(pm);
+	CHECK(f >= 0);
+	if (write(f, line, (size_t)n) != n)
+		FAIL("importer %s: %s", line, strerror(errno));
+	CHECK(lseek(f, 0, SEEK_SET) == 0);
+	got = read(f, out, len - 1);
+	CHECK(got > 0);
+	out[got] = 0;
+	close(f);
 }
 
 static struct buf *buf_new(int hfd, size_t size)
@@ -108,7 +90,7 @@ static struct buf *buf_new(int hfd, size_t size)
 		FAIL("alloc %zu: %s", size, strerror(-b->fd));
 	b->map = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, b->fd, 0);
 	CHECK(b->map != MAP_FAILED);
-	page_ranges(b->map, size, b->ranges, sizeof(b->ranges));
+	page_ranges(b->fd, b->ranges, sizeof(b->ranges));
 	return b;
 }
 
@@ -368,7 +350,7 @@ static int sc_pool_reuse(int hfd, const char *heap)
 	CHECK(a.fd >= 0);
 	a.map = mmap(NULL, SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, a.fd, 0);
 	CHECK(a.map != MAP_FAILED);
-	page_ranges(a.map, SIZE, ranges, sizeof(ranges));
+	page_ranges(a.fd, ranges, sizeof(ranges));
 	begin(heap, "pool-reuse", ranges);
 	fill(&a, a.map, 0x8000);
 	munmap((void *)a.map, SIZE);

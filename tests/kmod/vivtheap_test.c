@@ -32,6 +32,11 @@
  *               every word written with its pattern value, dma_buf_vunmap(),
  *               dma_buf_end_cpu_access(DMA_TO_DEVICE).
  *   vmap-read   the same with DMA_FROM_DEVICE, comparing instead of writing.
+ *   pages       the same mapping as dev-read, touching nothing: notes the
+ *               physical address of each page (SEED unused). Reading the op
+ *               file afterwards gives them as "PA+LEN ..." ranges (hex,
+ *               contiguous pages merged); after any other op, or a failed
+ *               one, it reads empty. E2BIG if they do not fit 1 KiB.
  *
  * A read that finds a word other than its pattern value logs the first one
  * (byte offset, expected and found value, at KERN_INFO) and fails the write
@@ -60,6 +65,7 @@
 #include <linux/highmem.h>
 #include <linux/iosys-map.h>
 #include <linux/module.h>
+#include <linux/mutex.h>
 #include <linux/platform_device.h>
 #include <linux/scatterlist.h>
 #include <linux/sched/signal.h>
@@ -77,28 +83,31 @@ static struct dentry *vivtheap_test_dir;
  * @run: runs it on a dma-buf opened for writing
  * @access: what @run does to each part of the buffer it reaches: @map points
  *	at byte @offset of the dma-buf, @len bytes (a multiple of 4, at most a
- *	page) are to be accessed; returns 0 or a negative errno
+ *	page) are to be accessed, @phys is their physical address (0 through a
+ *	vmap); returns 0 or a negative errno
  * @dir: the direction of the CPU access, for the vmap operations
  */
 struct vivtheap_test_op {
 	const char *name;
 	int (*run)(struct dma_buf *dmabuf, const struct vivtheap_test_op *op,
 		   u32 seed);
-	int (*access)(const struct iosys_map *map, size_t offset, size_t len,
-		      u32 seed);
+	int (*access)(const struct iosys_map *map, phys_addr_t phys,
+		      size_t offset, size_t len, u32 seed);
 	enum dma_data_direction dir;
 };
 
 /**
  * vivtheap_test_page_stamp() - the "import" access: one word per page
  * @map: the start of a page of the dma-buf
+ * @phys: unused
  * @offset: its byte offset in the dma-buf, a multiple of PAGE_SIZE
  * @len: unused: only the page's first word is written
  * @seed: the value for the first page
  *
  * Return: 0.
  */
-static int vivtheap_test_page_stamp(const struct iosys_map *map, size_t offset,
+static int vivtheap_test_page_stamp(const struct iosys_map *map,
+				    phys_addr_t phys, size_t offset,
 				    size_t len, u32 seed)
 {
 	iosys_map_wr(map, 0, u32, seed + (u32)(offset >> PAGE_SHIFT));
@@ -108,6 +117,7 @@ static int vivtheap_test_page_stamp(const struct iosys_map *map, size_t offset,
 /**
  * vivtheap_test_words_write() - write the pattern over part of a dma-buf
  * @map: where byte @offset of the dma-buf is mapped
+ * @phys: unused
  * @offset: the byte offset of @map in the dma-buf, a multiple of 4
  * @len: how many bytes to write, a multiple of 4
  * @seed: the pattern's first word: word i of the dma-buf gets @seed + i
@@ -115,6 +125,7 @@ static int vivtheap_test_page_stamp(const struct iosys_map *map, size_t offset,
  * Return: 0.
  */
 static int vivtheap_test_words_write(const struct iosys_map *map,
+				     phys_addr_t phys,
 				     size_t offset, size_t len, u32 seed)
 {
 	size_t i;
@@ -127,6 +138,7 @@ static int vivtheap_test_words_write(const struct iosys_map *map,
 /**
  * vivtheap_test_words_check() - compare part of a dma-buf with the pattern
  * @map: where byte @offset of the dma-buf is mapped
+ * @phys: unused
  * @offset: the byte offset of @map in the dma-buf, a multiple of 4
  * @len: how many bytes to compare, a multiple of 4
  * @seed: the pattern's first word: word i of the dma-buf must hold @seed + i
@@ -137,6 +149,7 @@ static int vivtheap_test_words_write(const struct iosys_map *map,
  * Return: 0, or -EBADMSG if a word differs.
  */
 static int vivtheap_test_words_check(const struct iosys_map *map,
+				     phys_addr_t phys,
 				     size_t offset, size_t len, u32 seed)
 {
 	size_t i;
@@ -198,7 +211,7 @@ static int vivtheap_test_dev_pages(struct device *dev, struct sg_table *sgt,
 		len = min_t(size_t, PAGE_SIZE, size - offset);
 		va = kmap_local_page(pfn_to_page(PHYS_PFN(phys)));
 		iosys_map_set_vaddr(&map, va);
-		ret = op->access(&map, offset, len, seed);
+		ret = op->access(&map, phys, offset, len, seed);
 		kunmap_local(va);
 		if (ret)
 			break;
@@ -284,7 +297,7 @@ static int vivtheap_test_vmap_run(struct dma_buf *dmabuf,
 			ret = -EINTR;
 			break;
 		}
-		ret = op->access(&part, offset,
+		ret = op->access(&part, 0, offset,
 				 min_t(size_t, PAGE_SIZE, dmabuf->size - offset),
 				 seed);
 		if (ret)
@@ -294,6 +307,62 @@ static int vivtheap_test_vmap_run(struct dma_buf *dmabuf,
 end_access:
 	end_ret = dma_buf_end_cpu_access(dmabuf, op->dir);
 	return ret ? ret : end_ret;
+}
+
+/*
+ * The "pages" op's result, read back from the op file: the buffer's physical
+ * ranges. vivtheap_test_lock serializes the op file's writers and readers.
+ */
+static DEFINE_MUTEX(vivtheap_test_lock);
+static char vivtheap_test_pages_buf[1024];
+static size_t vivtheap_test_pages_len;
+static phys_addr_t vivtheap_test_pages_start, vivtheap_test_pages_end;
+
+static int vivtheap_test_pages_flush(void)
+{
+	size_t room = sizeof(vivtheap_test_pages_buf) - vivtheap_test_pages_len;
+	int n;
+
+	if (vivtheap_test_pages_end == vivtheap_test_pages_start)
+		return 0;
+	n = snprintf(vivtheap_test_pages_buf + vivtheap_test_pages_len, room,
+		     "%s%pa+0x%llx", vivtheap_test_pages_len ? " " : "",
+		     &vivtheap_test_pages_start,
+		     (unsigned long long)(vivtheap_test_pages_end -
+					  vivtheap_test_pages_start));
+	if (n < 0 || (size_t)n >= room)
+		return -E2BIG;
+	vivtheap_test_pages_len += n;
+	return 0;
+}
+
+/**
+ * vivtheap_test_page_record() - the "pages" access: note a page's address
+ * @map: unused
+ * @phys: the physical address of the part
+ * @offset: unused
+ * @len: the part's length
+ * @seed: unused
+ *
+ * Appends @phys to the ranges the op file reads back, merged with the range
+ * before it when they touch.
+ *
+ * Return: 0, or -E2BIG if the ranges do not fit the result buffer.
+ */
+static int vivtheap_test_page_record(const struct iosys_map *map,
+				     phys_addr_t phys, size_t offset,
+				     size_t len, u32 seed)
+{
+	int ret;
+
+	if (phys == vivtheap_test_pages_end) {
+		vivtheap_test_pages_end += len;
+		return 0;
+	}
+	ret = vivtheap_test_pages_flush();
+	vivtheap_test_pages_start = phys;
+	vivtheap_test_pages_end = phys + len;
+	return ret;
 }
 
 static const struct vivtheap_test_op vivtheap_test_import_op = {
@@ -318,6 +387,11 @@ static const struct vivtheap_test_op vivtheap_test_ops[] = {
 		.run = vivtheap_test_vmap_run,
 		.access = vivtheap_test_words_write,
 		.dir = DMA_TO_DEVICE,
+	},
+	{
+		.name = "pages",
+		.run = vivtheap_test_dev_run,
+		.access = vivtheap_test_page_record,
 	},
 	{
 		.name = "vmap-read",
@@ -445,8 +519,41 @@ static ssize_t vivtheap_test_op_write(struct file *file,
 	ret = vivtheap_test_op_parse(buf, &op, &fd, &seed);
 	if (ret)
 		return ret;
+	mutex_lock(&vivtheap_test_lock);
+	vivtheap_test_pages_len = 0;
+	vivtheap_test_pages_buf[0] = '\0';
+	vivtheap_test_pages_start = 0;
+	vivtheap_test_pages_end = 0;
 	ret = vivtheap_test_fd_run(fd, op, seed);
+	if (!ret && op->access == vivtheap_test_page_record)
+		ret = vivtheap_test_pages_flush();
+	if (ret)
+		vivtheap_test_pages_len = 0;
+	mutex_unlock(&vivtheap_test_lock);
 	return ret ? ret : count;
+}
+
+/**
+ * vivtheap_test_op_read() - the op file's read: the last "pages" result
+ * @file: the op file
+ * @ubuf: where to copy it
+ * @count: room there
+ * @ppos: the position in the result
+ *
+ * Return: the bytes copied (0 at the end, or when the last op was not
+ * "pages" or failed), or -EFAULT.
+ */
+static ssize_t vivtheap_test_op_read(struct file *file, char __user *ubuf,
+				     size_t count, loff_t *ppos)
+{
+	ssize_t ret;
+
+	mutex_lock(&vivtheap_test_lock);
+	ret = simple_read_from_buffer(ubuf, count, ppos,
+				      vivtheap_test_pages_buf,
+				      vivtheap_test_pages_len);
+	mutex_unlock(&vivtheap_test_lock);
+	return ret;
 }
 
 static ssize_t vivtheap_test_warn_write(struct file *file,
@@ -470,6 +577,7 @@ static const struct file_operations vivtheap_test_import_fops = {
 static const struct file_operations vivtheap_test_op_fops = {
 	.owner = THIS_MODULE,
 	.write = vivtheap_test_op_write,
+	.read = vivtheap_test_op_read,
 };
 
 static int __init vivtheap_test_init(void)
@@ -490,7 +598,7 @@ static int __init vivtheap_test_init(void)
 	vivtheap_test_dir = debugfs_create_dir("vivtheap_test", NULL);
 	debugfs_create_file("import", 0200, vivtheap_test_dir, NULL,
 			    &vivtheap_test_import_fops);
-	debugfs_create_file("op", 0200, vivtheap_test_dir, NULL,
+	debugfs_create_file("op", 0600, vivtheap_test_dir, NULL,
 			    &vivtheap_test_op_fops);
 	debugfs_create_file("warn", 0200, vivtheap_test_dir, NULL,
 			    &vivtheap_test_warn_fops);
