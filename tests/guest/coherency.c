@@ -411,8 +411,8 @@ static void sc_vivid(int hfd, const char *heap)
 	vb.memory = V4L2_MEMORY_DMABUF;
 	CHECK(ioctl(vfd, VIDIOC_DQBUF, &vb) == 0 && vb.index < 2);
 	sync_or_fail(b[vb.index]->fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ);
-	/* vivid's colour bars: many byte values on a line, every line */
-	for (lines = 0; lines < 180; lines++) {
+	/* vivid's colour bars: many byte values on every line below its text */
+	for (lines = 120; lines < 180; lines++) {
 		int seen[256] = { 0 }, d = 0;
 
 		line = (const uint8_t *)b[vb.index]->map + lines * fmt.fmt.pix.bytesperline;
