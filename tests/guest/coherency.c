@@ -367,6 +367,7 @@ static void sc_vivid(int hfd, const char *heap)
 {
 	enum v4l2_buf_type type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
 	int vfd = gt_open_vivid_capture(), i, lines;
+	unsigned int w, h;
 	struct v4l2_requestbuffers req;
 	struct v4l2_format fmt;
 	struct v4l2_buffer vb;
@@ -384,6 +385,9 @@ static void sc_vivid(int hfd, const char *heap)
 	fmt.fmt.pix.height = 180;
 	fmt.fmt.pix.pixelformat = V4L2_PIX_FMT_YUYV;
 	CHECK(ioctl(vfd, VIDIOC_S_FMT, &fmt) == 0);
+	w = fmt.fmt.pix.width;
+	h = fmt.fmt.pix.height;
+	CHECK(fmt.fmt.pix.pixelformat == V4L2_PIX_FMT_YUYV && w >= 64 && h >= 16);
 	memset(&req, 0, sizeof(req));
 	req.count = 2;
 	req.type = type;
@@ -412,15 +416,16 @@ static void sc_vivid(int hfd, const char *heap)
 	CHECK(ioctl(vfd, VIDIOC_DQBUF, &vb) == 0 && vb.index < 2);
 	sync_or_fail(b[vb.index]->fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ);
 	/* vivid's colour bars: many byte values on every line below its text */
-	for (lines = 120; lines < 180; lines++) {
+	for (lines = (int)h * 2 / 3; lines < (int)h; lines++) {
 		int seen[256] = { 0 }, d = 0;
 
 		line = (const uint8_t *)b[vb.index]->map + lines * fmt.fmt.pix.bytesperline;
-		for (unsigned int x = 0; x < 320 * 2; x++)
+		for (unsigned int x = 0; x < w * 2; x++)
 			if (!seen[line[x]]++)
 				d++;
 		if (d < 8)
-			FAIL("%s: line %d of the frame is not vivid's colour bars", window, lines);
+			FAIL("%s: line %d of the %ux%u frame is not vivid's colour bars (%d byte values)",
+			     window, lines, w, h, d);
 	}
 	sync_or_fail(b[vb.index]->fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ);
 	CHECK(ioctl(vfd, VIDIOC_STREAMOFF, &type) == 0);
