@@ -381,8 +381,8 @@ static void sc_vivid(int hfd, const char *heap)
 	memset(&fmt, 0, sizeof(fmt));
 	fmt.type = type;
 	CHECK(ioctl(vfd, VIDIOC_G_FMT, &fmt) == 0);
-	fmt.fmt.pix.width = 320;
-	fmt.fmt.pix.height = 180;
+	fmt.fmt.pix.width = 640;
+	fmt.fmt.pix.height = 360;
 	fmt.fmt.pix.pixelformat = V4L2_PIX_FMT_YUYV;
 	CHECK(ioctl(vfd, VIDIOC_S_FMT, &fmt) == 0);
 	w = fmt.fmt.pix.width;
@@ -415,8 +415,8 @@ static void sc_vivid(int hfd, const char *heap)
 	vb.memory = V4L2_MEMORY_DMABUF;
 	CHECK(ioctl(vfd, VIDIOC_DQBUF, &vb) == 0 && vb.index < 2);
 	sync_or_fail(b[vb.index]->fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ);
-	/* vivid's colour bars: many byte values on every line below its text */
-	for (lines = (int)h * 2 / 3; lines < (int)h; lines++) {
+	/* vivid's colour bars (as vivid_capture checks them) */
+	for (lines = (int)h * 5 / 18; lines < (int)h * 6 / 18; lines++) {
 		int seen[256] = { 0 }, d = 0;
 
 		line = (const uint8_t *)b[vb.index]->map + lines * fmt.fmt.pix.bytesperline;
