@@ -16,8 +16,9 @@
  *   two-maps        two mappings of one buffer in one process
  *   pool-reuse      a freed buffer's pages handed out again read as zeroes
  *   vivid           vivid captures into the buffers (vivtheap heaps)
- *   vgem            writes through vgem's mapping of the imported buffer,
- *                   reads through ours (vivtheap heaps)
+ *   vgem            vgem imports the buffer (a hand-over) and hands it back;
+ *                   writes through the returned fd's mapping, reads through
+ *                   ours (vivtheap heaps)
  *   fault-skip-drain  (vivtheap-wc) the debugfs knob skips the write-buffer
  *                   drain at END: the model must report undrained hand-overs
  *
@@ -435,29 +436,34 @@ static void sc_vivid(int hfd, const char *heap)
 	close(vfd);
 }
 
+/*
+ * vgem imports the buffer (attach and map: a hand-over) and hands it back
+ * through PRIME; the fd it gives back is mapped a second time and written
+ * through, ours reads. (vgem cannot mmap an imported object itself:
+ * drm_gem_dumb_map_offset() refuses imports with EINVAL.)
+ */
 static void sc_vgem(int hfd, const char *heap)
 {
-	int drm = gt_open_vgem();
+	int drm = gt_open_vgem(), fd2;
 	struct buf *b = buf_new(hfd, SIZE);
-	struct drm_mode_map_dumb md = { 0 };
 	volatile uint32_t *gm;
 	uint32_t handle;
 
 	if (drm < 0)
 		FAIL("no vgem card (the target has vgem)");
-	CHECK(drmPrimeFDToHandle(drm, b->fd, &handle) == 0);
-	md.handle = handle;
-	CHECK(drmIoctl(drm, DRM_IOCTL_MODE_MAP_DUMB, &md) == 0);
-	gm = mmap(NULL, SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, drm, (off_t)md.offset);
-	CHECK(gm != MAP_FAILED);
 	begin(heap, "vgem", b->ranges);
 	prime(b, b->map);
-	fill(b, gm, 0x9000);
-	check(b, b->map, 0x9000, 0);
-	fill(b, b->map, 0x9100);
-	check(b, gm, 0x9100, 0);
+	fill(b, b->map, 0x9000);
+	CHECK(drmPrimeFDToHandle(drm, b->fd, &handle) == 0);
+	CHECK(drmPrimeHandleToFD(drm, handle, DRM_CLOEXEC | DRM_RDWR, &fd2) == 0);
+	gm = mmap(NULL, SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd2, 0);
+	CHECK(gm != MAP_FAILED);
+	check(b, gm, 0x9000, 0);
+	fill(b, gm, 0x9100);
+	check(b, b->map, 0x9100, 0);
 	end();
 	munmap((void *)gm, SIZE);
+	close(fd2);
 	CHECK(drmCloseBufferHandle(drm, handle) == 0);
 	close(drm);
 }
