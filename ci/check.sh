@@ -4,7 +4,8 @@
 #
 # Everything, in order: dependencies, host build and unit tests, lint, the
 # host-side mutants, then
-# for every target and backend the module build and the guest tests. Every
+# for every target and backend the module build and the guest tests, then
+# the VIVT cache model's verdicts on vivt-latest (ci/coherency.sh). Every
 # step is a TAP line in build/check/*.tap; the run ends with a table per
 # target and one line "N passed, N failed, N skipped". A target that cannot
 # run counts as failed.
@@ -58,6 +59,17 @@ for t in $TARGETS; do
 		step "$t-$b" "$CHECK/$t-$b.tap" guest "$t" "$b" "$CHECK/$t-$b.tap"
 	done
 done
+
+# The VIVT cache model judges vivt-latest (docs/cachemodel.md): the
+# calibration and every coherency scenario, from the initramfs its guest
+# runs above just used (ci/coherency.sh; about 3 minutes).
+case " $TARGETS " in
+*" vivt-latest "*)
+	step coherency-vivt-latest "$CHECK/coherency-vivt-latest.tap" \
+		env VIVTHEAP_COHERENCY_REUSE=1 "$TOP/ci/coherency.sh" vivt-latest \
+		"$CHECK/coherency-vivt-latest.tap"
+	;;
+esac
 
 # The table and the summary line.
 total_p=0 total_f=0 total_s=0

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# Usage: ci/coherency.sh TARGET
+# Usage: ci/coherency.sh TARGET [TAPFILE]
 #
 # The VIVT cache model (docs/cachemodel.md) judges the guest: boots TARGET's
 # kernel under qemu 10 with the model's plugin and runs two guest tests:
@@ -18,12 +18,16 @@
 #
 # The initramfs comes from ci/guest.sh (one plain boot of the same tests
 # first, on the chardev backend: they must pass there too), copied at once
-# out of build/TARGET/. Leaves in build/TARGET-coherency/: serial.log,
-# report.txt (the plugin's), table.txt.
+# out of build/TARGET/; with VIVTHEAP_COHERENCY_REUSE=1 (ci/check.sh, right
+# after its own guest runs of TARGET passed these tests) the plain boot is
+# skipped and build/TARGET/initramfs.cpio.gz taken as it is. With TAPFILE,
+# one TAP line per table row. Leaves in build/TARGET-coherency/:
+# serial.log, report.txt (the plugin's), table.txt.
 
 . "$(dirname "$0")/lib.sh"
 
 target_load "${1:?target}"
+TAP=${2:-}
 case $TARGET in
 vivt-*) ;;
 *) die "$TARGET: the cache model is an ARM926EJ-S's: coherency runs on the vivt-* targets" ;;
@@ -41,9 +45,13 @@ PLUGIN=$TOP/build/host/libvivtcache.so
 [ -f "$PLUGIN" ] || die "no $PLUGIN after make cachemodel-plugin"
 
 # The module, the test and the initramfs, with one plain boot.
-log "$TARGET: plain boot (ci/guest.sh, no cache model)"
-VIVTHEAP_TESTS="${TESTS// /,}" "$TOP/ci/guest.sh" "$TARGET" chardev >"$RUN/guest.log" 2>&1 ||
-	{ cat "$RUN/guest.log" >&2; die "$TARGET: vivt_calib fails without the cache model"; }
+if [ "${VIVTHEAP_COHERENCY_REUSE:-}" = 1 ] && [ -f "$OUT/initramfs.cpio.gz" ]; then
+	log "$TARGET: the initramfs of the guest run just made"
+else
+	log "$TARGET: plain boot (ci/guest.sh, no cache model)"
+	VIVTHEAP_TESTS="${TESTS// /,}" "$TOP/ci/guest.sh" "$TARGET" chardev >"$RUN/guest.log" 2>&1 ||
+		{ cat "$RUN/guest.log" >&2; die "$TARGET: $TESTS fail without the cache model"; }
+fi
 cp "$OUT/initramfs.cpio.gz" "$RUN/initramfs.cpio.gz"
 
 eval "$("$TOP/ci/kernel.sh" "$TARGET")"
@@ -149,6 +157,14 @@ END {
 	exit fail
 }' "$RUN/serial.log" "$RUN/report.txt" >"$RUN/table.txt" || verdict=$?
 cat "$RUN/table.txt"
+if [ -n "$TAP" ]; then
+	# "name s l u h expected... verdict" -> one TAP line each
+	awk -v t="$TARGET" '$NF == "ok" || $NF == "FAIL" {
+		want = $6; for (i = 7; i < NF; i++) want = want " " $i
+		printf "%s - coherency %s %s: stale-reads %s lost-writes %s undrained %s handovers %s (want %s)\n", ($NF == "ok") ? "ok" : "not ok", t, $1, $2, $3, $4, $5, want
+	}' "$RUN/table.txt" >"$TAP"
+	[ "$verdict" = 2 ] && echo "not ok - coherency $TARGET: $(head -n1 "$RUN/table.txt")" >>"$TAP"
+fi
 grep -E '^(TOTAL|EVENTS|MARKS):' "$RUN/report.txt"
 for t in $TESTS; do
 	if ! grep -q "^VIVTHEAP-RESULT $t pass" "$RUN/serial.log"; then

@@ -28,9 +28,9 @@
  *               value, between dma_sync_sgtable_for_cpu() and _for_device().
  *   dev-read    the same mapping and syncs, but compares every word with its
  *               pattern value instead of writing it.
- *   vmap-write  dma_buf_begin_cpu_access(DMA_TO_DEVICE), dma_buf_vmap(),
- *               every word written with its pattern value, dma_buf_vunmap(),
- *               dma_buf_end_cpu_access(DMA_TO_DEVICE).
+ *   vmap-write  dma_buf_vmap(), dma_buf_begin_cpu_access(DMA_TO_DEVICE),
+ *               every word written with its pattern value,
+ *               dma_buf_end_cpu_access(DMA_TO_DEVICE), dma_buf_vunmap().
  *   vmap-read   the same with DMA_FROM_DEVICE, comparing instead of writing.
  *   pages       the same mapping as dev-read, touching nothing: notes the
  *               physical address of each page (SEED unused). Reading the op
@@ -273,9 +273,15 @@ detach:
  *	buffer, inside a CPU access in its @dir
  * @seed: passed to @op's access
  *
- * Return: 0; the error of dma_buf_begin_cpu_access(), dma_buf_vmap() or
+ * Return: 0; the error of dma_buf_vmap(), dma_buf_begin_cpu_access() or
  * dma_buf_end_cpu_access(); -EINTR on a fatal signal; or the error of @op's
  * access. The CPU access is ended whenever it began.
+ *
+ * The mapping is made before the CPU access begins and dropped after it
+ * ends, as a driver that keeps its vmap (vb2, a display) brackets each
+ * access: the last store is then the closest it can be to the hand-over,
+ * which is what the cache model's undrained check looks at (on VIVT,
+ * vunmap() flushes the whole cache and drains the write buffer).
  */
 static int vivtheap_test_vmap_run(struct dma_buf *dmabuf,
 				  const struct vivtheap_test_op *op, u32 seed)
@@ -284,12 +290,12 @@ static int vivtheap_test_vmap_run(struct dma_buf *dmabuf,
 	size_t offset;
 	int ret, end_ret;
 
-	ret = dma_buf_begin_cpu_access(dmabuf, op->dir);
-	if (ret)
-		return ret;
 	ret = dma_buf_vmap_unlocked(dmabuf, &map);
 	if (ret)
-		goto end_access;
+		return ret;
+	ret = dma_buf_begin_cpu_access(dmabuf, op->dir);
+	if (ret)
+		goto vunmap;
 	for (offset = 0; offset < dmabuf->size; offset += PAGE_SIZE) {
 		struct iosys_map part = IOSYS_MAP_INIT_OFFSET(&map, offset);
 
@@ -303,10 +309,12 @@ static int vivtheap_test_vmap_run(struct dma_buf *dmabuf,
 		if (ret)
 			break;
 	}
-	dma_buf_vunmap_unlocked(dmabuf, &map);
-end_access:
 	end_ret = dma_buf_end_cpu_access(dmabuf, op->dir);
-	return ret ? ret : end_ret;
+	if (!ret)
+		ret = end_ret;
+vunmap:
+	dma_buf_vunmap_unlocked(dmabuf, &map);
+	return ret;
 }
 
 /*
