@@ -21,7 +21,8 @@
 # out of build/TARGET/; with VIVTHEAP_COHERENCY_REUSE=1 (ci/check.sh, right
 # after its own guest runs of TARGET passed these tests) the plain boot is
 # skipped and build/TARGET/initramfs.cpio.gz taken as it is. With TAPFILE,
-# one TAP line per table row. Leaves in build/TARGET-coherency/:
+# one TAP line per table row. VIVTHEAP_PLUGIN_ARGS="trace=0x...,..." adds
+# arguments to the plugin's (vivtcache(7)). Leaves in build/TARGET-coherency/:
 # serial.log, report.txt (the plugin's), table.txt.
 
 . "$(dirname "$0")/lib.sh"
@@ -69,7 +70,7 @@ rc=0
 timeout --foreground -k 10 "$timeout" "$TOP/ci/qemu-plugin.sh" qemu "${QEMU[@]:1}" \
 	-nographic -no-reboot -kernel "$KERNEL" "${dtb[@]}" -initrd "$RUN/initramfs.cpio.gz" \
 	-append "$append" \
-	-plugin "$PLUGIN,out=$RUN/report.txt,maxev=100000000${sysmap[*]}" \
+	-plugin "$PLUGIN,out=$RUN/report.txt,maxev=100000000${sysmap[*]}${VIVTHEAP_PLUGIN_ARGS:+,$VIVTHEAP_PLUGIN_ARGS}" \
 	</dev/null >"$RUN/serial.log" 2>&1 || rc=$?
 tr -d '\r' <"$RUN/serial.log" >"$RUN/serial.tmp" && mv "$RUN/serial.tmp" "$RUN/serial.log"
 log "$TARGET: guest ran $((SECONDS - boot)) s under the cache model (qemu exit $rc)"
