@@ -473,9 +473,9 @@ static void sc_vgem(int hfd, const char *heap)
  * the kernel through a vmap, whose last store is a few instructions before
  * end_cpu_access. (A user writer's stores are pushed out of the write
  * buffer by the kernel's own store misses on its way into the ioctl, lockdep
- * first: the model shows nothing pending there, drain or not.) In one run
- * of eight the kernel writer too had nothing pending at the return, so it
- * writes eight times.
+ * first: the model shows nothing pending there, drain or not.) In one of
+ * the first two runs a single kernel write too had nothing pending at the
+ * return (13 stores were in the other): it writes eight times.
  */
 static void sc_fault_skip_drain(int hfd, const char *heap)
 {
