@@ -16,6 +16,7 @@
 #   Mutant: what the change does, in one line
 #   Claim: the claim of the suite that kills it
 #   Run: host | lint | guest TARGET BACKEND TEST[,TEST...] | bench TARGET BACKEND
+#        | coherency TARGET (ci/coherency.sh: the cache model's verdicts)
 #   Killed-by: an extended regex that a "not ok" line of that run matches
 #
 # "host" mutants run in `make check`; `make mutants` runs them all.
@@ -65,6 +66,8 @@ run_part() {
 			echo "not ok - bench $target: heapbench or vivtheap bench failed" >"$tap"
 			return 1
 		fi ;;
+	coherency)
+		BUILD=$dir/build "$dir/ci/coherency.sh" "$target" "$tap" >"$log" 2>&1 ;;
 	*) die "unknown Run: $run" ;;
 	esac
 }

@@ -217,8 +217,10 @@ static void sc_vmap_to_user(int hfd, const char *heap)
 	begin(heap, "vmap-to-user", b->ranges);
 	fill(b, b->map, 0x4000);
 	prime(b, b->map);
-	importer("vmap-write", b->fd, 0x4100);
-	check(b, b->map, 0x4100, 0);
+	/* several writes: each has its end_cpu_access hand-over judged */
+	for (uint32_t round = 0; round < 4; round++)
+		importer("vmap-write", b->fd, 0x4100 + round);
+	check(b, b->map, 0x4103, 0);
 	end();
 }
 
