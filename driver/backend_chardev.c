@@ -132,10 +132,21 @@ free_kdata:
 
 static const struct file_operations vivtheap_chardev_fops = {
 	.owner = THIS_MODULE,
-	.open = nonseekable_open,
+	.open = vivtheap_node_open,
 	.unlocked_ioctl = vivtheap_chardev_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
 };
+
+/*
+ * A heap's misc device is named after the heap: another misc device of
+ * that name would make misc_register() fail only once our other nodes
+ * exist, with a sysfs warning.
+ */
+static const char *vivtheap_chardev_name_taken(const char *name)
+{
+	return vivtheap_virtual_device_exists("misc", name) ? "a misc device" :
+		NULL;
+}
 
 /* Make /dev/dma_heap/<name> for a heap, set up. */
 static int vivtheap_chardev_register(struct vivtheap_heap *heap)
@@ -166,6 +177,7 @@ const struct vivtheap_backend_ops vivtheap_backend_chardev_ops = {
 	.name = "chardev",
 	.available = vivtheap_chardev_available,
 	.auto_ok = true,
+	.name_taken = vivtheap_chardev_name_taken,
 	.register_heap = vivtheap_chardev_register,
 	.unregister_heap = vivtheap_chardev_unregister,
 };

@@ -4,9 +4,12 @@
  * core, where the target kernel exports dma_heap_add() (Kbuild reads it from
  * the target's Module.symvers and defines VIVTHEAP_HAVE_DMA_HEAP_ADD).
  *
- * The core has no way to remove a heap, so once one is registered the
- * module can never be unloaded: it takes a reference on itself, and says so.
- * Hence no unregister_heap.
+ * The core has no way to remove a heap (no dma_heap_remove() or the like in
+ * 6.1.176 or 7.2.13, where the core keeps the heap and calls our ops as long
+ * as the system runs), so once one is registered the module can never be
+ * unloaded: it takes a reference on itself, and says so. Hence no
+ * unregister_heap, and the order of module init (main.c): dma_heap_add()
+ * comes after every step that can fail the load.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt

@@ -66,7 +66,8 @@ static int vivtheap_ctl_heap_info(struct vivtheap_ioc_heap_info *info)
 		return -EINVAL;
 	for (i = 0; i < VIVTHEAP_NR_HEAPS; i++) {
 		heap = &vivtheap_heaps[i];
-		if (strcmp(heap->name, info->name))
+		/* A heap that has no node is not ours to describe. */
+		if (!heap->registered || strcmp(heap->name, info->name))
 			continue;
 		info->cache_mode = heap->mode;
 		info->info_flags = VIVTHEAP_INFO_CONTIGUOUS;
@@ -115,7 +116,7 @@ static long vivtheap_ctl_ioctl(struct file *file, unsigned int ucmd,
 
 static const struct file_operations vivtheap_ctl_fops = {
 	.owner = THIS_MODULE,
-	.open = nonseekable_open,
+	.open = vivtheap_node_open,
 	.unlocked_ioctl = vivtheap_ctl_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
 };
@@ -126,6 +127,22 @@ static struct miscdevice vivtheap_ctl_misc = {
 	.fops = &vivtheap_ctl_fops,
 	.mode = 0600,
 };
+
+/**
+ * vivtheap_ctl_name_taken() - whether a heap name is the control node's
+ * @name: the heap name
+ *
+ * The chardev backend's heaps are misc devices too, named after the heap;
+ * the name is kept from the heap backend's as well, so that the two
+ * backends take the same names.
+ *
+ * Return: what holds @name, in words for the log, or NULL.
+ */
+const char *vivtheap_ctl_name_taken(const char *name)
+{
+	return strcmp(name, vivtheap_ctl_misc.name) ? NULL :
+		"the control node " VIVTHEAP_CTL_PATH;
+}
 
 /**
  * vivtheap_ctl_register() - create /dev/vivtheap

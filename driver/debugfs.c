@@ -18,6 +18,7 @@
 #include <linux/fs.h>
 #include <linux/module.h>
 #include <linux/seq_file.h>
+#include <linux/string.h>
 
 #include "vivtheap_priv.h"
 
@@ -36,6 +37,17 @@ const char *const vivtheap_stat_names[VIVTHEAP_STAT_NR] = {
 };
 
 static struct dentry *vivtheap_debugfs_root;
+
+/*
+ * Every file at the top of the directory, beside the heaps' directories: a
+ * heap may not take one of these names. Add a file here when you add one.
+ */
+static const char *const vivtheap_debugfs_files[] = {
+	"buffers",
+	"pool",
+	"drain_pools",
+	"fault_skip_drain",
+};
 
 static const char *const vivtheap_mode_names[] = {
 	[VIVTHEAP_CACHE_UNCACHED] = "uncached",
@@ -75,6 +87,8 @@ static int vivtheap_debugfs_buffers_show(struct seq_file *s, void *unused)
 	for (i = 0; i < VIVTHEAP_NR_HEAPS; i++) {
 		struct vivtheap_heap *heap = &vivtheap_heaps[i];
 
+		if (!heap->registered)
+			continue;
 		mutex_lock(&heap->lock);
 		list_for_each_entry(buffer, &heap->buffers, node)
 			seq_printf(s, "%llu %s %zu %pad %d %d\n",
@@ -97,6 +111,8 @@ static int vivtheap_debugfs_pool_show(struct seq_file *s, void *unused)
 	for (i = 0; i < VIVTHEAP_NR_HEAPS; i++) {
 		struct vivtheap_heap *heap = &vivtheap_heaps[i];
 
+		if (!heap->registered)
+			continue;
 		mutex_lock(&heap->lock);
 		list_for_each_entry(buffer, &heap->pool, node)
 			seq_printf(s, "%s %zu %pad\n", heap->name, buffer->size,
@@ -122,7 +138,28 @@ static const struct file_operations vivtheap_debugfs_drain_fops = {
 };
 
 /**
+ * vivtheap_debugfs_name_taken() - whether a heap name is a debugfs file's
+ * @name: the heap name
+ *
+ * Each heap has a directory named after it beside these files.
+ *
+ * Return: what holds @name, in words for the log, or NULL.
+ */
+const char *vivtheap_debugfs_name_taken(const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(vivtheap_debugfs_files); i++)
+		if (!strcmp(name, vivtheap_debugfs_files[i]))
+			return "a file in /sys/kernel/debug/vivtheap";
+	return NULL;
+}
+
+/**
  * vivtheap_debugfs_init() - create the debugfs files; failure is not fatal
+ *
+ * Call once nothing can fail the load: the files' code must outlive every
+ * file opened. Only the registered heaps get a directory.
  */
 void vivtheap_debugfs_init(void)
 {
@@ -139,6 +176,8 @@ void vivtheap_debugfs_init(void)
 	debugfs_create_bool("fault_skip_drain", 0600, vivtheap_debugfs_root,
 			    &vivtheap_fault_skip_drain);
 	for (i = 0; i < VIVTHEAP_NR_HEAPS; i++) {
+		if (!vivtheap_heaps[i].registered)
+			continue;
 		dir = debugfs_create_dir(vivtheap_heaps[i].name,
 					 vivtheap_debugfs_root);
 		debugfs_create_file("stats", 0400, dir, &vivtheap_heaps[i],

@@ -8,10 +8,13 @@
 
 #include <linux/dma-mapping.h>
 #include <linux/err.h>
+#include <linux/fs.h>
+#include <linux/kernfs.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <linux/platform_device.h>
 #include <linux/string.h>
+#include <linux/sysfs.h>
 
 #include "compat.h"
 #include "vivtheap_priv.h"
@@ -48,6 +51,9 @@ struct vivtheap_heap vivtheap_heaps[VIVTHEAP_NR_HEAPS];
 static struct platform_device *vivtheap_pdev;
 static const struct vivtheap_backend_ops *vivtheap_backend;
 
+/* Set once module init can no longer fail: see vivtheap_node_open(). */
+static bool vivtheap_init_done;
+
 /**
  * vivtheap_default_dev() - the module's own device
  *
@@ -67,6 +73,61 @@ struct device *vivtheap_default_dev(void)
 int vivtheap_dma_configure(struct device *dev)
 {
 	return dma_set_mask_and_coherent(dev, DMA_BIT_MASK(dma_bits));
+}
+
+/**
+ * vivtheap_virtual_device_exists() - whether a class has a device of a name
+ * @class_name: the class, as under /sys/class
+ * @name: the device's name
+ *
+ * Looks for /sys/devices/virtual/<class_name>/<name> in sysfs itself, not
+ * through a mount: where the driver core puts a device of a class created
+ * without a parent (get_device_parent(), drivers/base/core.c), as every
+ * dma-heap of the core is (dma_heap_add()) and most misc devices are. A
+ * misc device with a parent is not seen: registering over its name fails,
+ * later and cleanly.
+ *
+ * Return: true if the device exists.
+ */
+bool vivtheap_virtual_device_exists(const char *class_name, const char *name)
+{
+	/* platform_bus is /sys/devices/platform: its parent, /sys/devices. */
+	struct kernfs_node *devices = platform_bus.kobj.parent->sd;
+	struct kernfs_node *virt_dir, *class_dir, *dev = NULL;
+	bool found;
+
+	virt_dir = sysfs_get_dirent(devices, "virtual");
+	if (!virt_dir)
+		return false;
+	class_dir = sysfs_get_dirent(virt_dir, class_name);
+	if (class_dir) {
+		dev = sysfs_get_dirent(class_dir, name);
+		sysfs_put(class_dir);
+	}
+	sysfs_put(virt_dir);
+	found = dev;
+	sysfs_put(dev);
+	return found;
+}
+
+/**
+ * vivtheap_node_open() - open of the control node and the chardev heap nodes
+ * @inode: the node
+ * @file: the file being opened
+ *
+ * Refused until module init is done. A module whose init fails is freed
+ * without waiting for its open files (do_init_module(), kernel/module/
+ * main.c), so a file opened in between would call freed code when used or
+ * closed. Once init is done nothing can fail the load.
+ *
+ * Return: 0, or -ENODEV while the module is still loading.
+ */
+int vivtheap_node_open(struct inode *inode, struct file *file)
+{
+	/* Pairs with the release at the end of vivtheap_init(). */
+	if (!smp_load_acquire(&vivtheap_init_done))
+		return -ENODEV;
+	return nonseekable_open(inode, file);
 }
 
 static int vivtheap_device_create(void)
@@ -117,6 +178,36 @@ static bool vivtheap_name_valid(const char *name)
 	       strcmp(name, ".") && strcmp(name, "..");
 }
 
+/* The module parameter that names each heap. */
+static const char *const vivtheap_name_params[VIVTHEAP_NR_HEAPS] = {
+	[VIVTHEAP_HEAP_UNCACHED] = "uncached_name",
+	[VIVTHEAP_HEAP_WC] = "wc_name",
+};
+
+/*
+ * What already holds the name of heap @i, in words for the log, or NULL:
+ * a heap before it, a name of the module's own (the control node, a
+ * debugfs file), a heap of the system (/dev/dma_heap/<name>, on every
+ * backend), or what the backend needs besides.
+ */
+static const char *vivtheap_name_taken(const char *const *names, int i)
+{
+	const char *taken;
+	int j;
+
+	for (j = 0; j < i; j++)
+		if (!strcmp(names[j], names[i]))
+			return vivtheap_name_params[j];
+	taken = vivtheap_ctl_name_taken(names[i]);
+	if (!taken)
+		taken = vivtheap_debugfs_name_taken(names[i]);
+	if (!taken && vivtheap_virtual_device_exists("dma_heap", names[i]))
+		taken = "another heap in /dev/dma_heap";
+	if (!taken && vivtheap_backend->name_taken)
+		taken = vivtheap_backend->name_taken(names[i]);
+	return taken;
+}
+
 /* In the order backend=auto prefers them. */
 static const struct vivtheap_backend_ops *const vivtheap_backends[] = {
 	&vivtheap_backend_heap_ops,
@@ -148,34 +239,101 @@ static int vivtheap_backend_choose(void)
 	return -EINVAL;
 }
 
-/* Remove the first @nr heaps' nodes, if the backend can. */
-static void vivtheap_unregister_heaps(int nr)
+/* Remove the heaps' nodes, if the backend can. */
+static void vivtheap_unregister_heaps(void)
 {
+	int i;
+
 	if (!vivtheap_backend->unregister_heap)
 		return;
-	while (nr--)
-		vivtheap_backend->unregister_heap(&vivtheap_heaps[nr]);
+	for (i = VIVTHEAP_NR_HEAPS - 1; i >= 0; i--) {
+		if (!vivtheap_heaps[i].registered)
+			continue;
+		vivtheap_backend->unregister_heap(&vivtheap_heaps[i]);
+		vivtheap_heaps[i].registered = false;
+	}
 }
 
+/*
+ * Give every heap its node. Where the backend can remove nodes, a failure
+ * removes the ones made and fails the load. Where it cannot (the dma-heap
+ * core), the first heap registered pins the module for good: the core
+ * calls into it as long as the system runs, so from then on nothing may
+ * fail the load. A later heap that fails is left without a node and out
+ * of every listing, and the load goes on.
+ */
 static int vivtheap_register_heaps(void)
 {
 	struct vivtheap_heap *heap;
+	bool pinned = false;
 	int i, ret;
 
 	for (i = 0; i < VIVTHEAP_NR_HEAPS; i++) {
 		heap = &vivtheap_heaps[i];
 		ret = vivtheap_backend->register_heap(heap);
-		if (!ret)
+		if (!ret) {
+			heap->registered = true;
+			pinned |= !vivtheap_backend->unregister_heap;
 			continue;
+		}
+		if (pinned) {
+			dev_err(heap->dev, "%s: not registered (%d): left out of the control node and debugfs\n",
+				heap->name, ret);
+			continue;
+		}
 		dev_err(heap->dev, "cannot register %s: %d\n", heap->name, ret);
-		/*
-		 * A backend that cannot remove a heap has pinned the module
-		 * with the first one: stay loaded with what we have.
-		 */
-		if (!vivtheap_backend->unregister_heap && i > 0)
-			return 0;
-		vivtheap_unregister_heaps(i);
+		vivtheap_unregister_heaps();
 		return ret;
+	}
+	return 0;
+}
+
+/* Says which heaps have a node. */
+static void vivtheap_log_live(void)
+{
+	char live[VIVTHEAP_NR_HEAPS * VIVTHEAP_NAME_LEN + 1] = "";
+	size_t len = 0;
+	int i;
+
+	for (i = 0; i < VIVTHEAP_NR_HEAPS; i++)
+		if (vivtheap_heaps[i].registered)
+			len += scnprintf(live + len, sizeof(live) - len, " %s",
+					 vivtheap_heaps[i].name);
+	pr_info("live heaps:%s (%s backend)\n", live, vivtheap_backend->name);
+}
+
+/*
+ * Everything that can be checked before anything is created: the names
+ * (EINVAL if malformed, EBUSY if taken) and the backend. Not EEXIST: from
+ * [f]init_module() it means "loaded already", which modprobe takes for
+ * success; 7.2 turns an init's EEXIST into EBUSY itself, 6.1 does not.
+ */
+static int vivtheap_params_check(void)
+{
+	const char *const names[VIVTHEAP_NR_HEAPS] = {
+		[VIVTHEAP_HEAP_UNCACHED] = uncached_name,
+		[VIVTHEAP_HEAP_WC] = wc_name,
+	};
+	const char *taken;
+	int i, ret;
+
+	for (i = 0; i < VIVTHEAP_NR_HEAPS; i++) {
+		if (vivtheap_name_valid(names[i]))
+			continue;
+		pr_err("%s=%s: a heap name is 1..%d bytes, without '/', not . or ..\n",
+		       vivtheap_name_params[i], names[i], VIVTHEAP_NAME_LEN - 1);
+		return -EINVAL;
+	}
+	ret = vivtheap_backend_choose();
+	if (ret)
+		return ret;
+	for (i = 0; i < VIVTHEAP_NR_HEAPS; i++) {
+		taken = vivtheap_name_taken(names, i);
+		if (!taken)
+			continue;
+		pr_err("%s=%s: taken by %s\n", vivtheap_name_params[i], names[i],
+		       taken);
+		return -EBUSY;
 	}
 	return 0;
 }
@@ -184,13 +342,7 @@ static int __init vivtheap_init(void)
 {
 	int ret;
 
-	if (!vivtheap_name_valid(uncached_name) ||
-	    !vivtheap_name_valid(wc_name) || !strcmp(uncached_name, wc_name)) {
-		pr_err("heap names must be distinct, 1..%d bytes, without '/'\n",
-		       VIVTHEAP_NAME_LEN - 1);
-		return -EINVAL;
-	}
-	ret = vivtheap_backend_choose();
+	ret = vivtheap_params_check();
 	if (ret)
 		return ret;
 	ret = vivtheap_device_create();
@@ -206,28 +358,37 @@ static int __init vivtheap_init(void)
 	if (ret)
 		goto unregister_device;
 	vivtheap_pool_init();
-	vivtheap_debugfs_init();
+	vivtheap_of_close();
 
+	/*
+	 * The nodes, last, in this order. The control node refuses to open
+	 * until init is done, so it can go first and be removed again. The
+	 * heaps' nodes come after it: on the heap backend the first one is
+	 * for good (the core cannot remove a heap), so it must follow every
+	 * step that can fail the load. debugfs files cannot refuse an open
+	 * and cannot fail: they come after the heaps, when nothing can fail.
+	 */
 	ret = vivtheap_ctl_register();
 	if (ret)
-		goto remove_debugfs;
-	vivtheap_of_close();
+		goto exit_pool;
 	ret = vivtheap_register_heaps();
 	if (ret)
 		goto unregister_ctl;
-	pr_info("heaps %s and %s ready (%s backend)\n", uncached_name, wc_name,
-		vivtheap_backend->name);
+	vivtheap_debugfs_init();
+	/* An open that sees it sees all of init (vivtheap_node_open()). */
+	smp_store_release(&vivtheap_init_done, true);
+	vivtheap_log_live();
 	return 0;
 
 unregister_ctl:
 	vivtheap_ctl_unregister();
-remove_debugfs:
-	vivtheap_debugfs_exit();
+exit_pool:
 	vivtheap_pool_exit();
 	vivtheap_of_unregister();
 unregister_device:
 	platform_device_unregister(vivtheap_pdev);
-	return ret;
+	/* A registration's EEXIST would read as "loaded already". */
+	return ret == -EEXIST ? -EBUSY : ret;
 }
 
 static void __exit vivtheap_exit(void)
@@ -236,7 +397,7 @@ static void __exit vivtheap_exit(void)
 	 * Every buffer pins the module: none is alive here. A backend without
 	 * unregister_heap has pinned the module for good.
 	 */
-	vivtheap_unregister_heaps(VIVTHEAP_NR_HEAPS);
+	vivtheap_unregister_heaps();
 	vivtheap_ctl_unregister();
 	vivtheap_debugfs_exit();
 	vivtheap_pool_exit();

@@ -11,9 +11,12 @@
  *   lock.
  * - A &vivtheap_buffer is immutable after export except for its counters
  *   (atomics) and its list node (heap lock).
- * - vivtheap_heaps[] and the chosen &vivtheap_backend_ops are set up in
- *   module init before any node exists and torn down in module exit after
- *   every node is gone; in between they are only read.
+ * - vivtheap_heaps[] (with each heap's @registered) and the chosen
+ *   &vivtheap_backend_ops are set up in module init before any node exists,
+ *   and torn down in module exit after every node is gone; in between they
+ *   are only read. Our own nodes refuse to open until init is done
+ *   (vivtheap_node_open()), and the debugfs files are made after the last
+ *   step that can fail, so no file of ours outlives a failed load.
  */
 #ifndef VIVTHEAP_PRIV_H
 #define VIVTHEAP_PRIV_H
@@ -21,6 +24,7 @@
 #include <linux/atomic.h>
 #include <linux/dma-direction.h>
 #include <linux/dma-buf.h>
+#include <linux/fs.h>
 #include <linux/list.h>
 #include <linux/miscdevice.h>
 #include <linux/mutex.h>
@@ -82,6 +86,8 @@ extern const char *const vivtheap_stat_names[VIVTHEAP_STAT_NR];
  * @pool_work: empties @pool once the heap has been idle
  * @misc: chardev backend: the /dev/dma_heap/<name> node
  * @misc_name: chardev backend: the node's name below /dev
+ * @registered: the backend gave the heap its node. A heap without one is in
+ *	no listing: the control node does not know it, debugfs does not show it
  */
 struct vivtheap_heap {
 	const char *name;
@@ -103,6 +109,7 @@ struct vivtheap_heap {
 
 	struct miscdevice misc;
 	char misc_name[VIVTHEAP_NAME_LEN + 16];
+	bool registered;
 };
 
 /**
@@ -178,6 +185,10 @@ pgprot_t vivtheap_maint_user_prot(pgprot_t prot);
  * @name: the value of the backend= module parameter that picks it
  * @available: whether the running kernel has what it needs
  * @auto_ok: backend=auto may pick it where it is available
+ * @name_taken: NULL, or what already holds a name that @register_heap would
+ *	need besides /dev/dma_heap/<name> (which main.c checks for every
+ *	backend), in words for the log, or NULL if it is free. Called before
+ *	anything is created
  * @register_heap: make /dev/dma_heap/<name> for a heap, set up; 0 or a
  *	negative errno
  * @unregister_heap: remove a heap's node; buffers handed out live on. NULL
@@ -191,6 +202,7 @@ struct vivtheap_backend_ops {
 	const char *name;
 	bool (*available)(void);
 	bool auto_ok;
+	const char *(*name_taken)(const char *name);
 	int (*register_heap)(struct vivtheap_heap *heap);
 	void (*unregister_heap)(struct vivtheap_heap *heap);
 };
@@ -224,14 +236,18 @@ int vivtheap_ioctl_copy_in(void *kdata, const struct vivtheap_ioctl_arg *arg,
 
 struct device *vivtheap_default_dev(void);
 int vivtheap_dma_configure(struct device *dev);
+bool vivtheap_virtual_device_exists(const char *class_name, const char *name);
+int vivtheap_node_open(struct inode *inode, struct file *file);
 
 int vivtheap_of_register(void);
 void vivtheap_of_close(void);
 void vivtheap_of_unregister(void);
 
+const char *vivtheap_ctl_name_taken(const char *name);
 int vivtheap_ctl_register(void);
 void vivtheap_ctl_unregister(void);
 
+const char *vivtheap_debugfs_name_taken(const char *name);
 void vivtheap_debugfs_init(void);
 void vivtheap_debugfs_exit(void);
 

@@ -82,7 +82,7 @@ int main(void)
 	/* Bad parameters are refused at load. */
 	CHECK_ERRNO(insmod("backend=bogus"), EINVAL);
 	CHECK_ERRNO(insmod("wc_name=a/b"), EINVAL);
-	CHECK_ERRNO(insmod("uncached_name=same wc_name=same"), EINVAL);
+	CHECK_ERRNO(insmod("uncached_name=same wc_name=same"), EBUSY);
 	/* dma_bits out of range, checked before any DMA_BIT_MASK() (issue 9 #8) */
 	CHECK_ERRNO(insmod("dma_bits=65"), EINVAL);
 	CHECK_ERRNO(insmod("dma_bits=23"), EINVAL);
