@@ -13,6 +13,7 @@
 #                     (also BINDIR, LIBDIR, INCLUDEDIR, MANDIR, PKGCONFIGDIR)
 #   make bench TARGET=vivt-latest   benchmarks under qemu -icount
 #   make coherency TARGET=vivt-latest   the VIVT cache model's calibration
+#   make fuzz OPS=1000000 SEED=N        the in-guest fuzzer on every target
 #                     (qemu 10 and its plugin; slow: not in make check yet)
 #   make man          the library's man pages, from its header, into build/host/man
 #   make lint         checkpatch, kernel-doc, shellcheck, cppcheck, mandoc -T lint
@@ -188,6 +189,11 @@ guest:
 # Benchmarks under qemu -icount: make bench TARGET=vivt-latest BACKEND=chardev
 bench:
 	ci/guest.sh $(or $(TARGET),vivt-latest) $(or $(BACKEND),chardev) bench
+
+# The in-guest fuzzer at length (tests/guest/fuzz.c): make fuzz OPS=N SEED=S
+.PHONY: fuzz
+fuzz:
+	ci/fuzz.sh $(or $(OPS),1000000) $(SEED)
 
 # The cache model's calibration: make coherency TARGET=vivt-latest
 coherency:

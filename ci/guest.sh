@@ -175,6 +175,8 @@ boot() {
 	append="console=$CONSOLE rdinit=/init panic=-1 oops=panic log_buf_len=1M ${KAPPEND:-} vivtheap.backend=$MODULE_BACKEND vivtheap.mode=$MODE vivtheap.expect=${EXPECT:-}"
 	[ "$MODULE_BACKEND" != "$BACKEND" ] && append="$append vivtheap.dt=1"
 	[ -n "${VIVTHEAP_TESTS:-}" ] && append="$append vivtheap.tests=$VIVTHEAP_TESTS"
+	# More words for the kernel command line (make fuzz: its seed and length).
+	[ -n "${VIVTHEAP_APPEND:-}" ] && append="$append $VIVTHEAP_APPEND"
 	[ -n "$DTB" ] && dtb=(-dtb "$DTB")
 	read -ra extra <<<"${VIVTHEAP_QEMU_EXTRA:-}"
 	# Benchmarks: guest time as a function of the instruction count.

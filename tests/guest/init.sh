@@ -24,6 +24,8 @@ arg() { sed -n "s/.*\\<vivtheap\\.$1=\\([^ ]*\\).*/\\1/p" /proc/cmdline; }
 BACKEND=$(arg backend)
 MODE=$(arg mode)
 FILTER=$(arg tests)
+# vivtheap.timeout_scale=N: every test's timeout times N (make fuzz).
+SCALE=$(arg timeout_scale)
 DT=$(arg dt)
 # What this kernel's configuration promises (EXPECT in ci/targets/*.conf):
 # "kmemleak" and "kheaps" (the kernel's own dma-buf heaps).
@@ -181,7 +183,7 @@ else
 		if [ -n "$FILTER" ] && ! echo ",$FILTER," | grep -q ",$name,"; then
 			continue
 		fi
-		run_test "$name" "$timeout"
+		run_test "$name" "$((timeout * ${SCALE:-1}))"
 	done </tests/list
 fi
 
