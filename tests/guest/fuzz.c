@@ -88,17 +88,24 @@ static void want_errno(int op, const int *ok, const char *what)
 	     strerror(e), opno + 1);
 }
 
+/* Is slot i one that slot_of(k) picks from? K_NONE: any open one. */
+static int slot_is(int i, enum kind k)
+{
+	return k == K_NONE ? fds[i].kind != K_NONE : fds[i].kind == k;
+}
+
+/* A random open slot of kind k (K_NONE: of any kind), or -1. */
 static int slot_of(enum kind k)
 {
 	int i, n = 0, which;
 
 	for (i = 0; i < MAXFD; i++)
-		n += fds[i].kind == k || (k == K_NONE && fds[i].kind != K_NONE);
+		n += slot_is(i, k);
 	if (!n)
 		return -1;
 	which = (int)pick((uint64_t)n);
 	for (i = 0; i < MAXFD; i++)
-		if ((fds[i].kind == k || (k == K_NONE && fds[i].kind != K_NONE)) && !which--)
+		if (slot_is(i, k) && !which--)
 			return i;
 	return -1;
 }
