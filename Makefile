@@ -14,6 +14,7 @@
 #   make bench TARGET=vivt-latest   benchmarks under qemu -icount
 #   make coherency TARGET=vivt-latest   the VIVT cache model's calibration
 #   make fuzz OPS=1000000 SEED=N        the in-guest fuzzer on every target
+#   make stress OPS=100000 SEED=N       the concurrent stress on every target
 #                     (qemu 10 and its plugin; slow: not in make check yet)
 #   make man          the library's man pages, from its header, into build/host/man
 #   make lint         checkpatch, kernel-doc, shellcheck, cppcheck, mandoc -T lint
@@ -190,10 +191,13 @@ guest:
 bench:
 	ci/guest.sh $(or $(TARGET),vivt-latest) $(or $(BACKEND),chardev) bench
 
-# The in-guest fuzzer at length (tests/guest/fuzz.c): make fuzz OPS=N SEED=S
-.PHONY: fuzz
+# The in-guest fuzzer and the concurrent stress at length (tests/guest/fuzz.c,
+# stress.c): make fuzz OPS=N SEED=S, make stress OPS=N SEED=S
+.PHONY: fuzz stress
 fuzz:
-	ci/fuzz.sh $(or $(OPS),1000000) $(SEED)
+	ci/fuzz.sh fuzz $(or $(OPS),1000000) $(SEED)
+stress:
+	ci/fuzz.sh stress $(or $(OPS),100000) $(SEED)
 
 # The cache model's calibration: make coherency TARGET=vivt-latest
 coherency:

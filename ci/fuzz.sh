@@ -1,34 +1,41 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# Usage: ci/fuzz.sh [OPS [SEED]]      (make fuzz OPS=... SEED=...)
+# Usage: ci/fuzz.sh fuzz|stress [OPS [SEED]]
+#        (make fuzz OPS=... SEED=..., make stress OPS=... SEED=...)
 #
-# The in-guest fuzzer (tests/guest/fuzz.c) at length: OPS operations
-# (default 1000000) of SEED (default: the date, printed) on every target's
+# The in-guest fuzzer (tests/guest/fuzz.c) or the concurrent stress
+# (tests/guest/stress.c) at length: OPS operations (default 1000000 fuzz,
+# 100000 stress) of SEED (default: the date, printed) on every target's
 # chardev boot (VIVTHEAP_TARGETS limits them), with the guest runner's usual
-# verdicts after it: no kernel warning, lockdep, KASAN-less slab or kmemleak
+# verdicts after it: no kernel warning, lockdep or slab report, no kmemleak
 # report, no dma-buf or CMA page left behind. `make check` runs a short
-# fixed-seed run of the same program in every guest run (tests/guest/list).
+# fixed-seed run of both programs in every guest run (tests/guest/list).
 # A failure prints the seed and the operation count that reproduce it.
 
 . "$(dirname "$0")/lib.sh"
 
-OPS=${1:-1000000}
-SEED=${2:-$(date +%Y%m%d)}
+KIND=${1:?fuzz or stress}
+case $KIND in
+fuzz) OPS=${2:-1000000} PER=20000 ;;
+stress) OPS=${2:-100000} PER=8000 ;;
+*) die "$KIND: want fuzz or stress" ;;
+esac
+SEED=${3:-$(date +%Y%m%d)}
 rc=0
 for t in ${VIVTHEAP_TARGETS:-$TARGETS_ALL}; do
-	log "fuzz: $t, $OPS operations of seed $SEED"
+	log "$KIND: $t, $OPS operations of seed $SEED"
 	start=$SECONDS
-	# The list's 600 s is for 20000 operations: scaled with the length.
-	scale=$(((OPS + 19999) / 20000))
-	if VIVTHEAP_TESTS=fuzz \
-		VIVTHEAP_APPEND="vivtheap.fuzz_ops=$OPS vivtheap.fuzz_seed=$SEED vivtheap.timeout_scale=$scale" \
+	# The list's 600 s is for the make check length: scaled with it.
+	scale=$(((OPS + PER - 1) / PER))
+	if VIVTHEAP_TESTS=$KIND \
+		VIVTHEAP_APPEND="vivtheap.${KIND}_ops=$OPS vivtheap.${KIND}_seed=$SEED vivtheap.timeout_scale=$scale" \
 		VIVTHEAP_GUEST_TIMEOUT=$((900 + 600 * scale)) \
-		"$TOP/ci/guest.sh" "$t" chardev >"$BUILD/fuzz-$t.tap"; then
-		log "fuzz: $t passed in $((SECONDS - start)) s"
+		"$TOP/ci/guest.sh" "$t" chardev >"$BUILD/$KIND-$t.tap"; then
+		log "$KIND: $t passed in $((SECONDS - start)) s"
 	else
 		rc=1
-		log "fuzz: $t FAILED after $((SECONDS - start)) s: reproduce with make fuzz OPS=$OPS SEED=$SEED"
+		log "$KIND: $t FAILED after $((SECONDS - start)) s: reproduce with make $KIND OPS=$OPS SEED=$SEED"
 	fi
-	grep -E '^(not )?ok|^# fuzz: ' "$BUILD/fuzz-$t.tap" | grep -v '^# fuzz: [0-9]* operations$' || true
+	grep -E "^(not )?ok|^# $KIND: " "$BUILD/$KIND-$t.tap" | grep -v "^# $KIND: [0-9]* operations\$" || true
 done
 exit "$rc"
