@@ -65,6 +65,7 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_version = QEMU_PLUGIN_VERSION;
 #define MAX_HANDOVER 8
 #define MAX_WIN_RANGES 64
 #define MAX_PENDING 16
+#define MODULES_SPAN (16u << 20)
 
 static struct {
 	struct vivt_config cfg;
@@ -128,8 +129,13 @@ static struct {
 static uint32_t hand_addr[MAX_HANDOVER];
 static GHashTable *ret_sites;	/* return address -> 1 */
 static GHashTable *tbs_seen;	/* kernel TB start -> 1 (a site found late misses checks) */
+/*
+ * Calls in flight: where each returns and its sp at entry (the same sp is
+ * back at the return). Tasks interleave here (a call that sleeps), so a
+ * return matches its own entry by both, never the newest by position.
+ */
 static struct {
-	uint32_t ret;
+	uint32_t ret, sp;
 	unsigned int hand;
 } pending[MAX_PENDING];
 static unsigned int npending;
@@ -140,7 +146,7 @@ static struct {
 	char name[128];
 	unsigned int nranges;
 	uint32_t pa[MAX_WIN_RANGES], len[MAX_WIN_RANGES];
-	uint64_t in[4], out[4], handovers;
+	uint64_t in[4], out[4], handovers, hand[MAX_HANDOVER];
 } win;
 
 static void win_print(void);
@@ -334,14 +340,15 @@ static const char *const how_name[] = {
 static const char *const src_name[] = { "none", "cpu", "device", "writeback" };
 static const char *const attr_name[] = { "NCNB", "NCB", "WT", "WB" };
 
-/* Does the open window's buffer hold [pa, pa + len)? Yes if it names none. */
+/* Does [pa, pa + len) touch the open window's buffer? Yes if it names none. */
 static bool win_holds(uint32_t pa, unsigned int len)
 {
-	(void)len;
 	if (!win.nranges)
 		return true;
+	if (!len)
+		len = 1;
 	for (unsigned int i = 0; i < win.nranges; i++)
-		if (pa - win.pa[i] < win.len[i])
+		if (pa - win.pa[i] < win.len[i] || win.pa[i] - pa < len)
 			return true;
 	return false;
 }
@@ -717,9 +724,13 @@ static void win_print(void)
 {
 	say("WINDOW %s stale-reads %" PRIu64 " lost-writes %" PRIu64 " undrained %" PRIu64
 	    " handovers %" PRIu64 " | outside its ranges: stale-reads %" PRIu64 " lost-writes %"
-	    PRIu64 " undrained %" PRIu64 "\n", win.name, win.in[VIVT_EV_STALE_READ],
-	    win.in[VIVT_EV_LOST_WRITE], win.in[VIVT_EV_UNDRAINED], win.handovers,
-	    win.out[VIVT_EV_STALE_READ], win.out[VIVT_EV_LOST_WRITE], win.out[VIVT_EV_UNDRAINED]);
+	    PRIu64 " undrained %" PRIu64 " | handovers by symbol:", win.name,
+	    win.in[VIVT_EV_STALE_READ], win.in[VIVT_EV_LOST_WRITE], win.in[VIVT_EV_UNDRAINED],
+	    win.handovers, win.out[VIVT_EV_STALE_READ], win.out[VIVT_EV_LOST_WRITE],
+	    win.out[VIVT_EV_UNDRAINED]);
+	for (unsigned int h = 0; h < opt.nhand && !opt.hand_none; h++)
+		say(" %s=%" PRIu64, opt.hand_name[h], win.hand[h]);
+	say("\n");
 }
 
 /* "begin NAME [PA+LEN ...]" or "end" */
@@ -754,7 +765,10 @@ static void mark(const char *s)
 			win.nranges++;
 		}
 		win.open = ok;
-		say("MARK begin %s ranges %u%s\n", win.name, win.nranges, ok ? "" : " (bad range)");
+		say("MARK begin %s ranges %u%s:", win.name, win.nranges, ok ? "" : " (bad range)");
+		for (i = 0; i < win.nranges; i++)
+			say(" %08" PRIx32 "+%" PRIx32, win.pa[i], win.len[i]);
+		say("\n");
 	} else {
 		ok = false;
 	}
@@ -767,7 +781,7 @@ static void mark(const char *s)
 
 static void mark_exec(unsigned int vcpu, void *udata)
 {
-	char s[512];
+	char s[2048];	/* "begin", a name, MAX_WIN_RANGES "0x12345000+0x1000" */
 
 	(void)vcpu;
 	(void)udata;
@@ -783,7 +797,7 @@ static void mark_exec(unsigned int vcpu, void *udata)
 static void hand_enter(unsigned int vcpu, void *udata)
 {
 	unsigned int h = (unsigned int)(uintptr_t)udata;
-	uint32_t lr = reg_read(gpr[14]) & ~1u;
+	uint32_t lr = reg_read(gpr[14]) & ~1u, sp = reg_read(gpr[13]);
 
 	(void)vcpu;
 	st.hand_calls[h]++;
@@ -794,31 +808,34 @@ static void hand_enter(unsigned int vcpu, void *udata)
 			st.hand_late_sites++;
 	}
 	if (npending == MAX_PENDING) {
-		st.hand_lost++;
+		st.hand_lost++;	/* the oldest call in flight is forgotten */
 		memmove(pending, pending + 1, sizeof(pending[0]) * (MAX_PENDING - 1));
 		npending--;
 	}
 	pending[npending].ret = lr;
+	pending[npending].sp = sp;
 	pending[npending].hand = h;
 	npending++;
 }
 
-/* A return site: the call whose lr this is has returned. */
+/* A return site: is it the return of a call in flight (same lr and sp)? */
 static void hand_return(unsigned int vcpu, void *udata)
 {
-	uint32_t pc = (uint32_t)(uintptr_t)udata;
-	unsigned int k = npending;
+	uint32_t pc = (uint32_t)(uintptr_t)udata, sp = reg_read(gpr[13]);
+	unsigned int k = npending, h;
 
 	(void)vcpu;
-	while (k && pending[k - 1].ret != pc)
+	while (k && (pending[k - 1].ret != pc || pending[k - 1].sp != sp))
 		k--;
 	if (!k)
 		return;	/* reached by another way than that return */
-	st.hand_lost += npending - k;	/* calls that never came back here */
-	npending = k - 1;
-	st.hand_checked[pending[k - 1].hand]++;
+	h = pending[k - 1].hand;
+	memmove(pending + k - 1, pending + k, sizeof(pending[0]) * (npending - k));
+	npending--;
+	st.hand_checked[h]++;
 	if (win.open) {
 		win.handovers++;
+		win.hand[h]++;
 		vivt_handover_check_if(model, pc, win_filter, NULL);
 	} else {
 		vivt_handover_check(model, pc);
@@ -829,6 +846,10 @@ static int hand_resolve(void)
 {
 	static const char *const defaults[] = { "dma_buf_end_cpu_access", "dma_buf_map_attachment" };
 
+	if (opt.hand_none && opt.nhand) {
+		fprintf(stderr, PFX "handover=none with handover=%s: which?\n", opt.hand_name[0]);
+		return -1;
+	}
 	if (opt.hand_none)
 		return 0;
 	if (!opt.nhand) {
@@ -990,7 +1011,8 @@ static void tb_trans(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
 		if (i == 0 && !cpu_checked)
 			qemu_plugin_register_vcpu_insn_exec_cb(insn, cp15_exec, QEMU_PLUGIN_CB_R_REGS,
 							       &check_op);
-		if (i == 0 && pc >= opt.page_offset)
+		/* the kernel and its modules (ARM: 16 MiB below PAGE_OFFSET) */
+		if (i == 0 && pc >= opt.page_offset - MODULES_SPAN)
 			g_hash_table_add(tbs_seen, GUINT_TO_POINTER(pc));
 		for (unsigned int h = 0; h < opt.nhand && !opt.hand_none; h++)
 			if (pc == hand_addr[h])
@@ -999,7 +1021,7 @@ static void tb_trans(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
 								       (void *)(uintptr_t)h);
 		if (g_hash_table_contains(ret_sites, GUINT_TO_POINTER(pc)))
 			qemu_plugin_register_vcpu_insn_exec_cb(insn, hand_return,
-							       QEMU_PLUGIN_CB_NO_REGS,
+							       QEMU_PLUGIN_CB_R_REGS,
 							       (void *)(uintptr_t)pc);
 		qemu_plugin_register_vcpu_mem_cb(insn, mem_access, QEMU_PLUGIN_CB_NO_REGS,
 						 QEMU_PLUGIN_MEM_RW, (void *)(uintptr_t)pc);
@@ -1203,6 +1225,9 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_
 	    opt.cfg.wb_depth, !opt.replacement_fixed ? "the guest's (RR bit)" :
 	    opt.cfg.replacement == VIVT_ROUND_ROBIN ? "round-robin" : "random",
 	    opt.page_offset, opt.lowmem >> 20);
+	if (!opt.nhand || opt.hand_none)
+		say("vivtcache: no hand-over checks (%s)\n",
+		    opt.hand_none ? "handover=none" : "no sysmap=");
 	qemu_plugin_register_vcpu_init_cb(id, vcpu_init);
 	qemu_plugin_register_vcpu_tb_trans_cb(id, tb_trans);
 	qemu_plugin_register_atexit_cb(id, at_exit, NULL);

@@ -19,8 +19,10 @@
 # The initramfs comes from ci/guest.sh (one plain boot of the same tests
 # first, on the chardev backend: they must pass there too), copied at once
 # out of build/TARGET/; with VIVTHEAP_COHERENCY_REUSE=1 (ci/check.sh, right
-# after its own guest runs of TARGET passed these tests) the plain boot is
-# skipped and build/TARGET/initramfs.cpio.gz taken as it is. With TAPFILE,
+# after its own guest runs of TARGET passed) the plain boot is skipped and
+# build/TARGET/initramfs.cpio.gz taken as it is, if it is newer than
+# VIVTHEAP_COHERENCY_REUSE_AFTER (seconds since the epoch) and holds both
+# tests and the modules; otherwise the plain boot runs. With TAPFILE,
 # one TAP line per table row. VIVTHEAP_PLUGIN_ARGS="trace=0x...,..." adds
 # arguments to the plugin's (vivtcache(7)). Leaves in build/TARGET-coherency/:
 # serial.log, report.txt (the plugin's), table.txt.
@@ -46,7 +48,18 @@ PLUGIN=$TOP/build/host/libvivtcache.so
 [ -f "$PLUGIN" ] || die "no $PLUGIN after make cachemodel-plugin"
 
 # The module, the test and the initramfs, with one plain boot.
-if [ "${VIVTHEAP_COHERENCY_REUSE:-}" = 1 ] && [ -f "$OUT/initramfs.cpio.gz" ]; then
+# reusable: made by this check's own guest run (newer than the time it
+# gives) and holding both tests and the test importer
+reusable() {
+	local ir=$OUT/initramfs.cpio.gz list
+	[ -f "$ir" ] || return 1
+	[ "$(stat -c %Y "$ir")" -ge "${VIVTHEAP_COHERENCY_REUSE_AFTER:-0}" ] || return 1
+	list=$(gzip -dc "$ir" | cpio -it 2>/dev/null) || return 1
+	for f in tests/vivt_calib tests/coherency lib/vivtheap_test.ko lib/vivtheap.ko; do
+		printf '%s\n' "$list" | grep -qx "$f" || return 1
+	done
+}
+if [ "${VIVTHEAP_COHERENCY_REUSE:-}" = 1 ] && reusable; then
 	log "$TARGET: the initramfs of the guest run just made"
 else
 	log "$TARGET: plain boot (ci/guest.sh, no cache model)"
@@ -63,7 +76,7 @@ dtb=()
 # The same command line as ci/guest.sh's boot, on qemu 10 with the plugin.
 append="console=$CONSOLE rdinit=/init panic=-1 oops=panic log_buf_len=1M ${KAPPEND:-} vivtheap.backend=chardev vivtheap.mode=test vivtheap.expect=${EXPECT:-} vivtheap.tests=${TESTS// /,}"
 timeout=${VIVTHEAP_COHERENCY_TIMEOUT:-2400}
-rm -f "$RUN/report.txt"
+rm -f "$RUN/report.txt" "$RUN/table.txt"
 log "$TARGET: booting under the cache model (timeout ${timeout}s; about 8 times a plain boot)"
 boot=$SECONDS
 rc=0
@@ -80,61 +93,69 @@ if ! grep -q '^VIVTHEAP-END' "$RUN/serial.log" || [ ! -s "$RUN/report.txt" ]; th
 fi
 
 verdict=0
-# Events are attributed by physical page: to a calibration case by the pages
-# its CASE line names, to a scenario by the ranges its WINDOW line names
-# (tests/guest/coherency.c; every buffer alive until the test ends), so an
-# event that happens after its window closed (a write-back at a later
-# eviction) still counts. The plugin's WINDOW lines give each window's
-# hand-over checks: a scenario judged "0 undrained" must have had some.
+# Events are attributed by physical page, in the report's order: to a
+# calibration case by the pages its CASE line names (from the start: it runs
+# first), to a scenario by the ranges its mark names from the mark on (every
+# buffer of tests/guest/coherency.c lives until the test ends, so an event
+# after its window closed, a write-back at a later eviction, still counts;
+# a page a later window reuses is the later window's from its begin). The
+# plugin's WINDOW lines give each window's hand-over checks, by symbol: a
+# scenario judged "0 undrained" must have had some, and the importer's
+# scenarios its dma_buf_map_attachment ones. Every vivtheap scenario must
+# be in the table, and no mark may have been rejected.
 awk '
-# The 4 KiB page of a hex address, as 8 lower-case digits (mawk: no strtonum).
-function page_of(a) {
-	a = tolower(a); sub(/^0x/, "", a)
-	while (length(a) < 8) a = "0" a
-	return substr(a, 1, 5) "000"
-}
 function hexval(a,   v, i) {
 	a = tolower(a); sub(/^0x/, "", a); v = 0
 	for (i = 1; i <= length(a); i++) v = v * 16 + index("0123456789abcdef", substr(a, i, 1)) - 1
 	return v
 }
-function hexpage(v,   s, d) {
-	v = int(v / 4096); s = ""
-	while (v > 0) { d = v % 16; s = substr("0123456789abcdef", d + 1, 1) s; v = int(v / 16) }
-	while (length(s) < 5) s = "0" s
-	return s "000"
+function page_of(a) { return int(hexval(a) / 4096) }
+function case_of(nm, k) {
+	if (!(nm in idx)) { ncase++; name[ncase] = nm; kind[ncase] = k; idx[nm] = ncase }
+	return idx[nm]
 }
-function add_case(nm) { ncase++; name[ncase] = nm; return ncase }
+# The calibration cases own their pages from the start (vivt_calib runs first).
 FILENAME == ARGV[1] {
 	if ($2 == "vivt_calib:" && $3 == "CASE") {
-		c = add_case($4); kind[c] = "calib"
+		c = case_of($4, "calib")
 		for (i = 5; i <= NF; i++)
-			if ($i ~ /^pa=/) page[page_of(substr($i, 4))] = c
-	} else if ($2 == "coherency:" && $3 == "WINDOW") {
-		c = add_case($4); kind[c] = "scenario"
-		for (i = 5; i <= NF; i++) {
-			split($i, r, "+"); a = hexval(r[1]); l = hexval(r[2])
-			for (o = 0; o < l; o += 4096) page[hexpage(a + o)] = c
-		}
+			if ($i ~ /^pa=/) owner[page_of(substr($i, 4))] = c
 	}
 	next
 }
-FILENAME == ARGV[2] {
-	if ($1 == "WINDOW") { handovers[$2] = $10; windows++ }
-	if ($1 == "HANDOVERS:") hline = $0
-	if ($1 ~ /^EVENT$/ && $2 ~ /^[a-z-]+\//) {
-		split($2, k, "/"); ek = k[1]; pa = ""
-		for (i = 3; i <= NF; i++) if ($i ~ /^pa=/) { pa = substr($i, 4); break }
-		pg = page_of(pa)
-		c = (pg in page) ? page[pg] : 0
-		n[c, ek]++; printed++
+# The report in its order: a window owns its pages from its begin on.
+$1 == "MARK" && $2 == "begin" {
+	c = case_of($3, "scenario")
+	for (i = 6; i <= NF; i++) {
+		split($i, r, "+"); a = hexval(r[1]); l = hexval(r[2])
+		for (o = 0; o < l; o += 4096) owner[int((a + o) / 4096)] = c
 	}
-	if ($1 == "EVENTS:") total = $3 + $5 + $7
+	next
 }
+$1 == "WINDOW" {
+	handovers[$2] = $10
+	for (i = 11; i <= NF; i++) if (split($i, kv, "=") == 2) bysym[$2, kv[1]] = kv[2]
+	next
+}
+$1 == "MARKS:" { rejected = $4 + 0 }
+$1 == "HANDOVERS:" { hline = $0 }
+$1 == "EVENT" && $2 ~ /^[a-z-]+\// {
+	split($2, k, "/"); ek = k[1]; pa = ""
+	for (i = 3; i <= NF; i++) if ($i ~ /^pa=/) { pa = substr($i, 4); break }
+	pg = page_of(pa)
+	c = (pg in owner) ? owner[pg] : 0
+	n[c, ek]++; printed++
+}
+$1 == "EVENTS:" { total = $3 + $5 + $7 }
 END {
-	if (!ncase) { print "no CASE or WINDOW lines in the serial log"; exit 2 }
+	if (!ncase) { print "no CASE lines in the serial log, no marks in the report"; exit 2 }
 	if (printed != total) { printf "the plugin printed %d of %d events\n", printed, total; exit 2 }
 	fail = 0
+	# Every scenario must be there for both of vivtheap heaps.
+	ns = split("cpu-to-device device-to-cpu user-to-vmap vmap-to-user fork scm-rights two-maps pool-reuse vivid vgem", sc, " ")
+	for (h = 1; h <= 2; h++)
+		for (i = 1; i <= ns; i++) case_of((h == 1 ? "vivtheap-uncached/" : "vivtheap-wc/") sc[i], "scenario")
+	case_of("vivtheap-wc/fault-skip-drain", "scenario")
 	printf "%-34s %11s %11s %9s %9s  %-18s %s\n", "heap/scenario", "stale-reads", "lost-writes", "undrained", "handovers", "expected", "verdict"
 	for (c = 1; c <= ncase; c++) {
 		s = n[c, "stale-read"] + 0; l = n[c, "lost-write"] + 0; u = n[c, "undrained"] + 0
@@ -146,15 +167,21 @@ END {
 			else { want = "stale-reads > 0"; ok = (s > 0) }
 		} else {
 			nm = name[c]
-			if (nm !~ /^vivtheap-/) { want = "(reported)"; ok = 1 }
+			if (h == "-") { want = "(the test ran it)"; ok = 0 }
+			else if (nm !~ /^vivtheap-/) { want = "(reported)"; ok = 1 }
 			else if (nm ~ /\/fault-skip-drain$/) { want = "undrained > 0"; ok = (u > 0) }
-			else { want = "0 / 0 / 0"; ok = (s == 0 && l == 0 && u == 0 && h + 0 > 0) }
+			else {
+				want = "0 / 0 / 0"; ok = (s == 0 && l == 0 && u == 0 && h + 0 > 0)
+				# the importer maps the attachment: that hand-over was checked
+				if (nm ~ /\/(cpu-to-device|device-to-cpu)$/ && bysym[nm, "dma_buf_map_attachment"] + 0 == 0) ok = 0
+			}
 		}
 		printf "%-34s %11d %11d %9d %9s  %-18s %s\n", nm, s, l, u, h, want, ok ? "ok" : "FAIL"
 		if (!ok) fail = 1
 	}
 	printf "%-34s %11d %11d %9d %9s  %-18s %s\n", "(rest of boot)", n[0, "stale-read"], n[0, "lost-write"], n[0, "undrained"], "", "(reported)", ""
 	print hline
+	if (rejected) { printf "%d marks rejected by the plugin\n", rejected; fail = 1 }
 	exit fail
 }' "$RUN/serial.log" "$RUN/report.txt" >"$RUN/table.txt" || verdict=$?
 cat "$RUN/table.txt"
