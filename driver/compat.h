@@ -14,6 +14,7 @@
 #include <linux/dma-buf.h>
 #include <linux/mm.h>
 #include <linux/module.h>
+#include <linux/slab.h>
 #include <linux/version.h>
 
 /*
@@ -51,6 +52,64 @@ static inline void dma_buf_vunmap_unlocked(struct dma_buf *dmabuf,
 {
 	dma_buf_vunmap(dmabuf, map);
 }
+#endif
+
+/*
+ * 6.12 added follow_pfnmap_start()/follow_pfnmap_end() (struct
+ * follow_pfnmap_args) and removed follow_pte(), which they replace. The
+ * emulation sets only the output pfn and looks at a PTE only (huge PFN
+ * mappings came with 6.12). 6.10 made follow_pte() take the VMA and refuse
+ * one that is neither VM_IO nor VM_PFNMAP, as follow_pfnmap_start() does.
+ * Before, it took the mm and walked the page table of any VMA, a page-backed
+ * one too (6.1's CMA heap maps its struct pages so): the emulation keeps
+ * that, and VIVTHEAP_FOLLOW_PFNMAP_ANY_VMA says whether it does. No caller
+ * may pass a hugetlb or THP mapping to it (follow_pte() before 6.10 assumes
+ * none). Only the test importer, tests/kmod/, follows PFNs.
+ */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 12, 0)
+struct follow_pfnmap_args {
+	struct vm_area_struct *vma;
+	unsigned long address;
+	spinlock_t *lock;	/* the PTE's, held from start() to end() */
+	pte_t *ptep;
+	unsigned long pfn;
+};
+
+static inline int follow_pfnmap_start(struct follow_pfnmap_args *args)
+{
+	int ret;
+
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 10, 0)
+	ret = follow_pte(args->vma->vm_mm, args->address, &args->ptep,
+			 &args->lock);
+#else
+	ret = follow_pte(args->vma, args->address, &args->ptep, &args->lock);
+#endif
+	if (ret)
+		return ret;
+	args->pfn = pte_pfn(ptep_get(args->ptep));
+	return 0;
+}
+
+static inline void follow_pfnmap_end(struct follow_pfnmap_args *args)
+{
+	pte_unmap_unlock(args->ptep, args->lock);
+}
+#endif
+
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 10, 0)
+#define VIVTHEAP_FOLLOW_PFNMAP_ANY_VMA true
+#else
+#define VIVTHEAP_FOLLOW_PFNMAP_ANY_VMA false
+#endif
+
+/*
+ * kmalloc_obj() and family (7.0): kzalloc_obj(P, GFP) allocates one zeroed
+ * typeof(P). The flags may be left out there (GFP_KERNEL); not here, so pass
+ * them. A macro, so a compile probe finds it whatever the version.
+ */
+#ifndef kzalloc_obj
+#define kzalloc_obj(P, GFP) kzalloc(sizeof(P), GFP)
 #endif
 
 #endif /* VIVTHEAP_COMPAT_H */

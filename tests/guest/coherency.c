@@ -25,7 +25,7 @@
  * qemu itself is coherent, so every read here sees what was written and the
  * test passes on every target (a mismatch is a real bug, with or without
  * the model). The model's verdict on each window is ci/coherency.sh's. Each
- * window names its buffer's physical pages (the test importer's "pages"), and
+ * window names its buffer's physical pages (the test importer's "upages"), and
  * every buffer stays alive until the end so no page is in two windows but
  * pool-reuse's, which is about exactly that.
  */
@@ -60,14 +60,18 @@ static int nheld;
 static char window[128];
 
 /*
- * The buffer's physical pages, as "PA+LEN ..." ranges: the test importer's
- * "pages" op (pagemap shows no PFN of a VM_PFNMAP mapping).
+ * The physical pages of a mapping, as "PA+LEN ..." ranges: the test
+ * importer's "upages" op reads them from the page table, with no cache
+ * maintenance (pagemap shows no PFN of a VM_PFNMAP mapping; attaching and
+ * mapping the dma-buf would clean the caches and hide what an allocation
+ * left in them).
  */
-static void page_ranges(int fd, char *out, size_t len)
+static void page_ranges(volatile uint32_t *map, size_t size, char *out, size_t len)
 {
 	char line[64];
 	int f = open(OP_FILE, O_RDWR | O_CLOEXEC);
-	int n = snprintf(line, sizeof(line), "pages %d 0", fd);
+	int n = snprintf(line, sizeof(line), "upages %lu %zu", (unsigned long)(uintptr_t)map,
+			 size);
 	ssize_t got;
 
 	CHECK(f >= 0);
@@ -102,7 +106,7 @@ static struct buf *buf_new(int hfd, size_t size)
 		FAIL("alloc %zu: %s", size, strerror(-b->fd));
 	b->map = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, b->fd, 0);
 	CHECK(b->map != MAP_FAILED);
-	page_ranges(b->fd, b->ranges, sizeof(b->ranges));
+	page_ranges(b->map, size, b->ranges, sizeof(b->ranges));
 	return b;
 }
 
@@ -376,7 +380,7 @@ static int sc_pool_reuse(int hfd, const char *heap)
 	CHECK(a.fd >= 0);
 	a.map = mmap(NULL, SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, a.fd, 0);
 	CHECK(a.map != MAP_FAILED);
-	page_ranges(a.fd, ranges, sizeof(ranges));
+	page_ranges(a.map, SIZE, ranges, sizeof(ranges));
 	begin(heap, "pool-reuse", ranges);
 	fill(&a, a.map, 0x8000);
 	munmap((void *)a.map, SIZE);

@@ -21,7 +21,9 @@
  * process that holds dma-buf FD (SEED a u32, decimal or 0x hex; the words
  * separated by blanks, a trailing newline allowed), runs one operation on the
  * whole buffer. Word i below is the 32-bit word at byte offset 4 * i of the
- * dma-buf, and its pattern value is SEED + i (mod 2^32).
+ * dma-buf, and its pattern value is SEED + i (mod 2^32). The word operations
+ * (dev-write, dev-read, vmap-write, vmap-read) fail with EINVAL, touching
+ * nothing, if the dma-buf's size is not a multiple of 4.
  *
  *   dev-write   as "import", but writes every word of every page the DMA
  *               addresses name (pages in DMA-address order) with its pattern
@@ -33,21 +35,50 @@
  *               dma_buf_end_cpu_access(DMA_TO_DEVICE), dma_buf_vunmap().
  *   vmap-read   the same with DMA_FROM_DEVICE, comparing instead of writing.
  *   pages       the same mapping as dev-read, touching nothing: notes the
- *               physical address of each page (SEED unused). Reading the op
- *               file afterwards gives them as "PA+LEN ..." ranges (hex,
- *               contiguous pages merged); after any other op, or a failed
- *               one, it reads empty. E2BIG if they do not fit 1 KiB.
+ *               physical address of each page (SEED unused). Its map and
+ *               syncs maintain the CPU caches (DMA API): see "upages" for a
+ *               look that leaves them alone.
+ *
+ * Writing "upages ADDR LEN" (ADDR and LEN unsigned longs, decimal or 0x hex)
+ * notes the physical address of each page of [ADDR, ADDR + LEN) in the
+ * writer's own address space, which must lie in mmap()s of dma-bufs (one or
+ * more VMAs, any dma-bufs), from the page table alone, under
+ * mmap_read_lock(): no attachment, no mapping, no cache maintenance, the
+ * data untouched, so that a cache hazard stays for the cache model to see.
+ * ADDR must be page aligned, LEN a non-zero multiple of the page size. It
+ * fails with EINVAL if they are not, if the range wraps, or if a page of it
+ * is not in a mapping of a dma-buf; with EFAULT if a page is not present and
+ * its VMA's fault handler cannot map it (one not faulted in yet is faulted in
+ * with fixup_user_fault(), which maps it without the CPU touching its data);
+ * with EOPNOTSUPP
+ * for a mapping that is neither VM_PFNMAP nor VM_IO (plain or VM_MIXEDMAP
+ * pages, as vm_insert_page() makes) on 6.10 and later, whose
+ * follow_pfnmap_start() refuses it; before 6.10, follow_pte() follows those
+ * too. vivtheap's heaps and the kernel's system heap map VM_PFNMAP
+ * (remap_pfn_range()), and so does the kernel's CMA heap on 7.2
+ * (vmf_insert_pfn()); 6.1's CMA heap faults its struct pages into a plain
+ * VMA.
+ *
+ * After a successful "pages" or "upages", reading the same open op file
+ * gives the pages as "PA+LEN ..." ranges (hex, contiguous pages merged), or
+ * E2BIG fails the write if they do not fit 1 KiB. The result belongs to the
+ * open file (another open, another result) and lasts until its next write:
+ * any other op, or any failed write, leaves it empty. A write sets the file
+ * position to 0, so a read after it starts at the beginning; a read goes on
+ * from the position as usual. Threads sharing the open file are serialized.
  *
  * A read that finds a word other than its pattern value logs the first one
  * (byte offset, expected and found value, at KERN_INFO) and fails the write
- * with EBADMSG. The write fails with EINVAL for an unknown OP or a malformed
- * line, an fd that is not a dma-buf, or (dev-*) an sg table that does not
- * cover the dma-buf exactly; EBADF for an fd that is not open or not open for
- * writing (reads too: one rule for every op); with the error of
+ * with EBADMSG. The write fails with EINVAL for an unknown OP, a malformed or
+ * too long line (63 bytes at most), an fd that is not a dma-buf, or (dev-*)
+ * an sg table that does not cover the dma-buf exactly; EBADF for an fd that
+ * is not open or not open for writing (reads too: one rule for every op);
+ * EFAULT if the line cannot be read; with the error of
  * dma_buf_map_attachment(), dma_buf_begin_cpu_access(), dma_buf_vmap() or
  * dma_buf_end_cpu_access() if one fails; EINTR if a fatal signal arrives
- * midway. Every path detaches, ends the CPU access it began and puts the
- * dma-buf; a successful write returns its count.
+ * before or midway (a read of the op file too). Every path detaches, ends the
+ * CPU access it began and puts the dma-buf; a successful write returns its
+ * count.
  *
  * Writing anything to /sys/kernel/debug/vivtheap_test/warn logs a kernel
  * warning: the mutants use it to prove that the guest runner fails a test
@@ -64,11 +95,16 @@
 #include <linux/dma-mapping.h>
 #include <linux/highmem.h>
 #include <linux/iosys-map.h>
+#include <linux/magic.h>
+#include <linux/mm.h>
+#include <linux/mmap_lock.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/platform_device.h>
 #include <linux/scatterlist.h>
+#include <linux/sched.h>
 #include <linux/sched/signal.h>
+#include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
 
@@ -78,22 +114,47 @@ static struct platform_device *vivtheap_test_pdev;
 static struct dentry *vivtheap_test_dir;
 
 /**
- * struct vivtheap_test_op - one operation on a dma-buf
+ * struct vivtheap_test_result - the "pages"/"upages" result of one open op file
+ * @lock: serializes the writes and reads of the open file, which threads
+ *	can share
+ * @len: the length of the text in @buf: 0 after any other op or a failed one
+ * @start: the start of the range being gathered
+ * @end: its end: @start while there is none
+ * @buf: the ranges written out so far, "PA+LEN ..." (hex), @len bytes
+ */
+struct vivtheap_test_result {
+	struct mutex lock;	/* the open file's: every other member */
+	size_t len;
+	phys_addr_t start, end;
+	char buf[1024];
+};
+
+/**
+ * struct vivtheap_test_op - one operation of the op file
  * @name: its OP word in the op file
- * @run: runs it on a dma-buf opened for writing
+ * @run: runs it on a dma-buf opened for writing (the "OP FD SEED" ops)
+ * @run_user: runs it on a range of the writer's address space instead
+ *	("upages ADDR LEN"); @run is then NULL
  * @access: what @run does to each part of the buffer it reaches: @map points
  *	at byte @offset of the dma-buf, @len bytes (a multiple of 4, at most a
  *	page) are to be accessed, @phys is their physical address (0 through a
- *	vmap); returns 0 or a negative errno
+ *	vmap), @res is the writer's result; returns 0 or a negative errno
  * @dir: the direction of the CPU access, for the vmap operations
+ * @words: it accesses 32-bit words: the dma-buf's size must be a multiple of 4
+ * @records: it records pages in the writer's result, to be read back
  */
 struct vivtheap_test_op {
 	const char *name;
 	int (*run)(struct dma_buf *dmabuf, const struct vivtheap_test_op *op,
-		   u32 seed);
+		   u32 seed, struct vivtheap_test_result *res);
+	int (*run_user)(unsigned long addr, unsigned long len,
+			struct vivtheap_test_result *res);
 	int (*access)(const struct iosys_map *map, phys_addr_t phys,
-		      size_t offset, size_t len, u32 seed);
+		      size_t offset, size_t len, u32 seed,
+		      struct vivtheap_test_result *res);
 	enum dma_data_direction dir;
+	bool words;
+	bool records;
 };
 
 /**
@@ -103,12 +164,14 @@ struct vivtheap_test_op {
  * @offset: its byte offset in the dma-buf, a multiple of PAGE_SIZE
  * @len: unused: only the page's first word is written
  * @seed: the value for the first page
+ * @res: unused
  *
  * Return: 0.
  */
 static int vivtheap_test_page_stamp(const struct iosys_map *map,
 				    phys_addr_t phys, size_t offset,
-				    size_t len, u32 seed)
+				    size_t len, u32 seed,
+				    struct vivtheap_test_result *res)
 {
 	iosys_map_wr(map, 0, u32, seed + (u32)(offset >> PAGE_SHIFT));
 	return 0;
@@ -121,12 +184,14 @@ static int vivtheap_test_page_stamp(const struct iosys_map *map,
  * @offset: the byte offset of @map in the dma-buf, a multiple of 4
  * @len: how many bytes to write, a multiple of 4
  * @seed: the pattern's first word: word i of the dma-buf gets @seed + i
+ * @res: unused
  *
  * Return: 0.
  */
 static int vivtheap_test_words_write(const struct iosys_map *map,
 				     phys_addr_t phys,
-				     size_t offset, size_t len, u32 seed)
+				     size_t offset, size_t len, u32 seed,
+				     struct vivtheap_test_result *res)
 {
 	size_t i;
 
@@ -142,6 +207,7 @@ static int vivtheap_test_words_write(const struct iosys_map *map,
  * @offset: the byte offset of @map in the dma-buf, a multiple of 4
  * @len: how many bytes to compare, a multiple of 4
  * @seed: the pattern's first word: word i of the dma-buf must hold @seed + i
+ * @res: unused
  *
  * Logs the first word that differs: its byte offset in the dma-buf, the
  * expected and the found value.
@@ -150,7 +216,8 @@ static int vivtheap_test_words_write(const struct iosys_map *map,
  */
 static int vivtheap_test_words_check(const struct iosys_map *map,
 				     phys_addr_t phys,
-				     size_t offset, size_t len, u32 seed)
+				     size_t offset, size_t len, u32 seed,
+				     struct vivtheap_test_result *res)
 {
 	size_t i;
 
@@ -174,6 +241,7 @@ static int vivtheap_test_words_check(const struct iosys_map *map,
  * @size: the dma-buf's size
  * @op: whose @access is applied to each page
  * @seed: passed to @access
+ * @res: passed to @access
  *
  * Through the DMA addresses, as a device sees the buffer: an importer must not
  * follow the sg table's page links (CONFIG_DMABUF_DEBUG scrambles them, and
@@ -186,7 +254,8 @@ static int vivtheap_test_words_check(const struct iosys_map *map,
  */
 static int vivtheap_test_dev_pages(struct device *dev, struct sg_table *sgt,
 				   size_t size,
-				   const struct vivtheap_test_op *op, u32 seed)
+				   const struct vivtheap_test_op *op, u32 seed,
+				   struct vivtheap_test_result *res)
 {
 	struct sg_dma_page_iter diter;
 	size_t offset = 0;
@@ -204,6 +273,7 @@ static int vivtheap_test_dev_pages(struct device *dev, struct sg_table *sgt,
 			ret = -EINVAL;
 			break;
 		}
+		cond_resched();
 		if (fatal_signal_pending(current)) {
 			ret = -EINTR;
 			break;
@@ -211,7 +281,7 @@ static int vivtheap_test_dev_pages(struct device *dev, struct sg_table *sgt,
 		len = min_t(size_t, PAGE_SIZE, size - offset);
 		va = kmap_local_page(pfn_to_page(PHYS_PFN(phys)));
 		iosys_map_set_vaddr(&map, va);
-		ret = op->access(&map, phys, offset, len, seed);
+		ret = op->access(&map, phys, offset, len, seed, res);
 		kunmap_local(va);
 		if (ret)
 			break;
@@ -232,6 +302,7 @@ static int vivtheap_test_dev_pages(struct device *dev, struct sg_table *sgt,
  * @dmabuf: the dma-buf, opened for writing
  * @op: the operation: its @access is applied page by page
  * @seed: passed to @op's access
+ * @res: passed to @op's access
  *
  * Attaches @dmabuf to the module's platform device, maps the attachment
  * DMA_BIDIRECTIONAL as a driver would, runs vivtheap_test_dev_pages(),
@@ -241,7 +312,8 @@ static int vivtheap_test_dev_pages(struct device *dev, struct sg_table *sgt,
  * vivtheap_test_dev_pages().
  */
 static int vivtheap_test_dev_run(struct dma_buf *dmabuf,
-				 const struct vivtheap_test_op *op, u32 seed)
+				 const struct vivtheap_test_op *op, u32 seed,
+				 struct vivtheap_test_result *res)
 {
 	struct device *dev = &vivtheap_test_pdev->dev;
 	struct dma_buf_attachment *attach;
@@ -256,7 +328,7 @@ static int vivtheap_test_dev_run(struct dma_buf *dmabuf,
 		ret = PTR_ERR(sgt);
 		goto detach;
 	}
-	ret = vivtheap_test_dev_pages(dev, sgt, dmabuf->size, op, seed);
+	ret = vivtheap_test_dev_pages(dev, sgt, dmabuf->size, op, seed, res);
 	if (ret == -EINVAL)
 		dev_err(dev, "sg table of dma-buf %s does not cover its %zu bytes page by page\n",
 			dmabuf->exp_name, dmabuf->size);
@@ -272,6 +344,7 @@ detach:
  * @op: the operation: its @access is applied page by page over the whole
  *	buffer, inside a CPU access in its @dir
  * @seed: passed to @op's access
+ * @res: passed to @op's access
  *
  * Return: 0; the error of dma_buf_vmap(), dma_buf_begin_cpu_access() or
  * dma_buf_end_cpu_access(); -EINTR on a fatal signal; or the error of @op's
@@ -284,7 +357,8 @@ detach:
  * vunmap() flushes the whole cache and drains the write buffer).
  */
 static int vivtheap_test_vmap_run(struct dma_buf *dmabuf,
-				  const struct vivtheap_test_op *op, u32 seed)
+				  const struct vivtheap_test_op *op, u32 seed,
+				  struct vivtheap_test_result *res)
 {
 	struct iosys_map map;
 	size_t offset;
@@ -299,13 +373,14 @@ static int vivtheap_test_vmap_run(struct dma_buf *dmabuf,
 	for (offset = 0; offset < dmabuf->size; offset += PAGE_SIZE) {
 		struct iosys_map part = IOSYS_MAP_INIT_OFFSET(&map, offset);
 
+		cond_resched();
 		if (fatal_signal_pending(current)) {
 			ret = -EINTR;
 			break;
 		}
 		ret = op->access(&part, 0, offset,
 				 min_t(size_t, PAGE_SIZE, dmabuf->size - offset),
-				 seed);
+				 seed, res);
 		if (ret)
 			break;
 	}
@@ -317,31 +392,64 @@ vunmap:
 	return ret;
 }
 
-/*
- * The "pages" op's result, read back from the op file: the buffer's physical
- * ranges. vivtheap_test_lock serializes the op file's writers and readers.
+/**
+ * vivtheap_test_result_clear() - empty a result
+ * @res: the result, its lock held
  */
-static DEFINE_MUTEX(vivtheap_test_lock);
-static char vivtheap_test_pages_buf[1024];
-static size_t vivtheap_test_pages_len;
-static phys_addr_t vivtheap_test_pages_start, vivtheap_test_pages_end;
-
-static int vivtheap_test_pages_flush(void)
+static void vivtheap_test_result_clear(struct vivtheap_test_result *res)
 {
-	size_t room = sizeof(vivtheap_test_pages_buf) - vivtheap_test_pages_len;
+	res->len = 0;
+	res->buf[0] = '\0';
+	res->start = 0;
+	res->end = 0;
+}
+
+/**
+ * vivtheap_test_result_flush() - write out the range being gathered
+ * @res: the result, its lock held
+ *
+ * Return: 0, or -E2BIG if the range does not fit @res's buffer.
+ */
+static int vivtheap_test_result_flush(struct vivtheap_test_result *res)
+{
+	size_t room = sizeof(res->buf) - res->len;
 	int n;
 
-	if (vivtheap_test_pages_end == vivtheap_test_pages_start)
+	if (res->end == res->start)
 		return 0;
-	n = snprintf(vivtheap_test_pages_buf + vivtheap_test_pages_len, room,
-		     "%s%pa+0x%llx", vivtheap_test_pages_len ? " " : "",
-		     &vivtheap_test_pages_start,
-		     (unsigned long long)(vivtheap_test_pages_end -
-					  vivtheap_test_pages_start));
+	n = snprintf(res->buf + res->len, room, "%s%pa+0x%llx",
+		     res->len ? " " : "", &res->start,
+		     (unsigned long long)(res->end - res->start));
 	if (n < 0 || (size_t)n >= room)
 		return -E2BIG;
-	vivtheap_test_pages_len += n;
+	res->len += n;
 	return 0;
+}
+
+/**
+ * vivtheap_test_result_add() - note a part of a buffer in a result
+ * @res: the result, its lock held
+ * @phys: the physical address of the part
+ * @len: its length
+ *
+ * Appends the part to the ranges the op file reads back, merged with the
+ * range before it when they touch.
+ *
+ * Return: 0, or -E2BIG if the ranges do not fit @res's buffer.
+ */
+static int vivtheap_test_result_add(struct vivtheap_test_result *res,
+				    phys_addr_t phys, size_t len)
+{
+	int ret;
+
+	if (phys == res->end) {
+		res->end += len;
+		return 0;
+	}
+	ret = vivtheap_test_result_flush(res);
+	res->start = phys;
+	res->end = phys + len;
+	return ret;
 }
 
 /**
@@ -351,25 +459,124 @@ static int vivtheap_test_pages_flush(void)
  * @offset: unused
  * @len: the part's length
  * @seed: unused
+ * @res: the writer's result
  *
- * Appends @phys to the ranges the op file reads back, merged with the range
- * before it when they touch.
- *
- * Return: 0, or -E2BIG if the ranges do not fit the result buffer.
+ * Return: 0, or -E2BIG if the ranges do not fit @res's buffer.
  */
 static int vivtheap_test_page_record(const struct iosys_map *map,
 				     phys_addr_t phys, size_t offset,
-				     size_t len, u32 seed)
+				     size_t len, u32 seed,
+				     struct vivtheap_test_result *res)
 {
-	int ret;
+	return vivtheap_test_result_add(res, phys, len);
+}
 
-	if (phys == vivtheap_test_pages_end) {
-		vivtheap_test_pages_end += len;
-		return 0;
+/**
+ * vivtheap_test_vma_check() - can "upages" follow a VMA's pages
+ * @vma: the VMA at an address of the range, or NULL if there is none
+ *
+ * Only a mapping of a dma-buf (a file of the dma-buf pseudo filesystem,
+ * which an exporter's mmap keeps as the VMA's file): never a hugetlb or THP
+ * mapping, which the page table walk before 6.10 does not expect.
+ *
+ * Return: 0; -EINVAL if @vma is NULL or does not map a dma-buf; -EOPNOTSUPP
+ * if it is neither VM_PFNMAP nor VM_IO on a kernel whose
+ * follow_pfnmap_start() refuses such a VMA (6.10 and later).
+ */
+static int vivtheap_test_vma_check(const struct vm_area_struct *vma)
+{
+	if (!vma || !vma->vm_file ||
+	    file_inode(vma->vm_file)->i_sb->s_magic != DMA_BUF_MAGIC)
+		return -EINVAL;
+	if (!VIVTHEAP_FOLLOW_PFNMAP_ANY_VMA &&
+	    !(vma->vm_flags & (VM_IO | VM_PFNMAP)))
+		return -EOPNOTSUPP;
+	return 0;
+}
+
+/**
+ * vivtheap_test_upages_run() - the "upages" operation
+ * @addr: ADDR: the start of the range in the writer's address space
+ * @len: LEN: its length in bytes
+ * @res: the writer's result: the range's pages are recorded there
+ *
+ * Under mmap_read_lock(), checks that mappings of dma-bufs it can follow
+ * cover the whole range, then reads each page's PFN from the page table
+ * with follow_pfnmap_start(): the pages are neither faulted in nor touched,
+ * and no cache is maintained.
+ *
+ * Return: 0; -EINVAL if @addr or @len is not page aligned, @len is 0, the
+ * range wraps or a page of it is not in a mapping of a dma-buf;
+ * -EOPNOTSUPP (see vivtheap_test_vma_check()); -EFAULT if a page is not
+ * present; -E2BIG if the ranges do not fit @res's buffer; -EINTR on a fatal
+ * signal.
+ */
+static int vivtheap_test_upages_run(unsigned long addr, unsigned long len,
+				    struct vivtheap_test_result *res)
+{
+	struct mm_struct *mm = current->mm;
+	unsigned long end = addr + len, a;
+	struct vm_area_struct *vma;
+	int ret = 0;
+
+	if (!len || !PAGE_ALIGNED(addr) || !PAGE_ALIGNED(len) || end < addr ||
+	    !mm)
+		return -EINVAL;
+	if (mmap_read_lock_killable(mm))
+		return -EINTR;
+	/* The whole range first: its errno does not depend on what is present. */
+	for (a = addr; a < end; a = vma->vm_end) {
+		vma = vma_lookup(mm, a);
+		ret = vivtheap_test_vma_check(vma);
+		if (ret)
+			goto unlock;
 	}
-	ret = vivtheap_test_pages_flush();
-	vivtheap_test_pages_start = phys;
-	vivtheap_test_pages_end = phys + len;
+	vma = vma_lookup(mm, addr);
+	for (a = addr; a < end; a += PAGE_SIZE) {
+		struct follow_pfnmap_args args = {};
+		unsigned long pfn;
+
+		cond_resched();
+		if (fatal_signal_pending(current)) {
+			ret = -EINTR;
+			break;
+		}
+		if (a >= vma->vm_end)
+			vma = vma_lookup(mm, a);
+		args.vma = vma;
+		args.address = a;
+		/* A VMA it accepts, in range, mmap_lock held: fails if absent. */
+		if (follow_pfnmap_start(&args)) {
+			bool unlocked = false;
+
+			/*
+			 * Not faulted in yet (the kernel's CMA heap maps on
+			 * fault): the VMA's fault handler maps it, the CPU
+			 * touches no data. The lock may have been dropped:
+			 * look the VMA up again.
+			 */
+			if (fixup_user_fault(mm, a, 0, &unlocked)) {
+				ret = -EFAULT;
+				break;
+			}
+			vma = vma_lookup(mm, a);
+			ret = vivtheap_test_vma_check(vma);
+			if (ret)
+				break;
+			args.vma = vma;
+			if (follow_pfnmap_start(&args)) {
+				ret = -EFAULT;
+				break;
+			}
+		}
+		pfn = args.pfn;
+		follow_pfnmap_end(&args);
+		ret = vivtheap_test_result_add(res, PFN_PHYS(pfn), PAGE_SIZE);
+		if (ret)
+			break;
+	}
+unlock:
+	mmap_read_unlock(mm);
 	return ret;
 }
 
@@ -384,28 +591,38 @@ static const struct vivtheap_test_op vivtheap_test_ops[] = {
 		.name = "dev-write",
 		.run = vivtheap_test_dev_run,
 		.access = vivtheap_test_words_write,
+		.words = true,
 	},
 	{
 		.name = "dev-read",
 		.run = vivtheap_test_dev_run,
 		.access = vivtheap_test_words_check,
+		.words = true,
 	},
 	{
 		.name = "vmap-write",
 		.run = vivtheap_test_vmap_run,
 		.access = vivtheap_test_words_write,
 		.dir = DMA_TO_DEVICE,
+		.words = true,
 	},
 	{
 		.name = "pages",
 		.run = vivtheap_test_dev_run,
 		.access = vivtheap_test_page_record,
+		.records = true,
 	},
 	{
 		.name = "vmap-read",
 		.run = vivtheap_test_vmap_run,
 		.access = vivtheap_test_words_check,
 		.dir = DMA_FROM_DEVICE,
+		.words = true,
+	},
+	{
+		.name = "upages",
+		.run_user = vivtheap_test_upages_run,
+		.records = true,
 	},
 };
 
@@ -414,12 +631,14 @@ static const struct vivtheap_test_op vivtheap_test_ops[] = {
  * @fd: a dma-buf fd of the calling process
  * @op: the operation
  * @seed: passed to @op
+ * @res: passed to @op: the writer's result, or NULL for "import"
  *
  * Return: 0; -EBADF if @fd is not open or not open for writing; -EINVAL if it
- * is not a dma-buf; or @op's error.
+ * is not a dma-buf, or if @op accesses words and its size is not a multiple
+ * of 4; or @op's error.
  */
 static int vivtheap_test_fd_run(int fd, const struct vivtheap_test_op *op,
-				u32 seed)
+				u32 seed, struct vivtheap_test_result *res)
 {
 	struct dma_buf *dmabuf;
 	int ret;
@@ -431,10 +650,12 @@ static int vivtheap_test_fd_run(int fd, const struct vivtheap_test_op *op,
 	 * Only a dma-buf opened for writing (one file, every fd): the importer
 	 * writes, and one rule serves every operation.
 	 */
-	if (dmabuf->file->f_mode & FMODE_WRITE)
-		ret = op->run(dmabuf, op, seed);
-	else
+	if (!(dmabuf->file->f_mode & FMODE_WRITE))
 		ret = -EBADF;
+	else if (op->words && !IS_ALIGNED(dmabuf->size, sizeof(u32)))
+		ret = -EINVAL;
+	else
+		ret = op->run(dmabuf, op, seed, res);
 	dma_buf_put(dmabuf);
 	return ret;
 }
@@ -454,25 +675,47 @@ static ssize_t vivtheap_test_import_write(struct file *file,
 	buf[count] = '\0';
 	if (sscanf(buf, "%d %u", &fd, &seed) != 2)
 		return -EINVAL;
-	ret = vivtheap_test_fd_run(fd, &vivtheap_test_import_op, seed);
+	ret = vivtheap_test_fd_run(fd, &vivtheap_test_import_op, seed, NULL);
 	return ret ? ret : count;
 }
 
 /**
- * vivtheap_test_op_parse() - parse an op file line, "OP FD SEED"
- * @line: the line, NUL-terminated
- * @op: set to the operation OP names
- * @fd: set to FD, a decimal int
- * @seed: set to SEED, a u32 in decimal or, after "0x", in hex
+ * struct vivtheap_test_req - one op file line, parsed
+ * @op: the operation OP names
+ * @fd: FD, for an operation on a dma-buf
+ * @seed: SEED, for an operation on a dma-buf
+ * @addr: ADDR, for "upages"
+ * @len: LEN, for "upages"
+ */
+struct vivtheap_test_req {
+	const struct vivtheap_test_op *op;
+	int fd;
+	u32 seed;
+	unsigned long addr, len;
+};
+
+/**
+ * vivtheap_test_base() - the base of a number word of the op file
+ * @word: the word
+ *
+ * Return: 16 after "0x" (or "0X"), else 10.
+ */
+static unsigned int vivtheap_test_base(const char *word)
+{
+	return word[0] == '0' && tolower(word[1]) == 'x' ? 16 : 10;
+}
+
+/**
+ * vivtheap_test_op_parse() - parse an op file line
+ * @line: the line, NUL-terminated: "OP FD SEED", or "upages ADDR LEN"
+ * @req: set to what it asks for: FD a decimal int; SEED a u32, ADDR and LEN
+ *	unsigned longs, each in decimal or, after "0x", in hex
  *
  * Return: 0; -EINVAL for an unknown OP or a malformed line; -ENOMEM.
  */
 static int vivtheap_test_op_parse(const char *line,
-				  const struct vivtheap_test_op **op,
-				  int *fd, u32 *seed)
+				  struct vivtheap_test_req *req)
 {
-	const char *seed_str;
-	unsigned int base;
 	char **argv;
 	int argc, ret = -EINVAL;
 	size_t i;
@@ -482,19 +725,24 @@ static int vivtheap_test_op_parse(const char *line,
 		return -ENOMEM;
 	if (argc != 3)
 		goto free_argv;
-	*op = NULL;
+	req->op = NULL;
 	for (i = 0; i < ARRAY_SIZE(vivtheap_test_ops); i++) {
 		if (!strcmp(argv[0], vivtheap_test_ops[i].name)) {
-			*op = &vivtheap_test_ops[i];
+			req->op = &vivtheap_test_ops[i];
 			break;
 		}
 	}
-	if (!*op || kstrtoint(argv[1], 10, fd))
+	if (!req->op)
 		goto free_argv;
-	seed_str = argv[2];
-	base = seed_str[0] == '0' && tolower(seed_str[1]) == 'x' ? 16 : 10;
-	if (kstrtou32(seed_str, base, seed))
-		goto free_argv;
+	if (req->op->run_user) {
+		if (kstrtoul(argv[1], vivtheap_test_base(argv[1]), &req->addr) ||
+		    kstrtoul(argv[2], vivtheap_test_base(argv[2]), &req->len))
+			goto free_argv;
+	} else {
+		if (kstrtoint(argv[1], 10, &req->fd) ||
+		    kstrtou32(argv[2], vivtheap_test_base(argv[2]), &req->seed))
+			goto free_argv;
+	}
 	ret = 0;
 free_argv:
 	argv_free(argv);
@@ -502,66 +750,115 @@ free_argv:
 }
 
 /**
- * vivtheap_test_op_write() - the op file's write: one "OP FD SEED" line
- * @file: the op file
+ * vivtheap_test_op_write() - the op file's write: one line, one operation
+ * @file: the op file, open
  * @ubuf: the line
  * @count: its length
- * @ppos: unused: every write is one whole line
+ * @ppos: set to 0, so that a read of the result starts at its beginning
  *
- * Return: @count, or the error of parsing the line or running the operation.
+ * Every write clears the open file's result first: only a successful
+ * "pages" or "upages" leaves one.
+ *
+ * Return: @count, or the error of reading or parsing the line or of running
+ * the operation; -EINTR on a fatal signal.
  */
 static ssize_t vivtheap_test_op_write(struct file *file,
 				      const char __user *ubuf,
 				      size_t count, loff_t *ppos)
 {
-	const struct vivtheap_test_op *op;
+	struct vivtheap_test_result *res = file->private_data;
+	struct vivtheap_test_req req;
 	char buf[64];
-	int fd, ret;
-	u32 seed;
+	int ret;
 
-	if (count >= sizeof(buf))
-		return -EINVAL;
-	if (copy_from_user(buf, ubuf, count))
-		return -EFAULT;
-	buf[count] = '\0';
-	ret = vivtheap_test_op_parse(buf, &op, &fd, &seed);
+	ret = mutex_lock_killable(&res->lock);
 	if (ret)
 		return ret;
-	mutex_lock(&vivtheap_test_lock);
-	vivtheap_test_pages_len = 0;
-	vivtheap_test_pages_buf[0] = '\0';
-	vivtheap_test_pages_start = 0;
-	vivtheap_test_pages_end = 0;
-	ret = vivtheap_test_fd_run(fd, op, seed);
-	if (!ret && op->access == vivtheap_test_page_record)
-		ret = vivtheap_test_pages_flush();
+	vivtheap_test_result_clear(res);
+	*ppos = 0;
+	if (count >= sizeof(buf)) {
+		ret = -EINVAL;
+		goto unlock;
+	}
+	if (copy_from_user(buf, ubuf, count)) {
+		ret = -EFAULT;
+		goto unlock;
+	}
+	buf[count] = '\0';
+	ret = vivtheap_test_op_parse(buf, &req);
 	if (ret)
-		vivtheap_test_pages_len = 0;
-	mutex_unlock(&vivtheap_test_lock);
+		goto unlock;
+	if (req.op->run_user)
+		ret = req.op->run_user(req.addr, req.len, res);
+	else
+		ret = vivtheap_test_fd_run(req.fd, req.op, req.seed, res);
+	if (!ret && req.op->records)
+		ret = vivtheap_test_result_flush(res);
+	if (ret)
+		vivtheap_test_result_clear(res);
+unlock:
+	mutex_unlock(&res->lock);
 	return ret ? ret : count;
 }
 
 /**
- * vivtheap_test_op_read() - the op file's read: the last "pages" result
- * @file: the op file
- * @ubuf: where to copy it
+ * vivtheap_test_op_read() - the op file's read: its last "pages" result
+ * @file: the op file, open
+ * @ubuf: where to copy the result
  * @count: room there
  * @ppos: the position in the result
  *
- * Return: the bytes copied (0 at the end, or when the last op was not
- * "pages" or failed), or -EFAULT.
+ * Return: the bytes copied (0 at the end, or when the open file's last write
+ * was not a successful "pages" or "upages"), -EFAULT, or -EINTR on a fatal
+ * signal.
  */
 static ssize_t vivtheap_test_op_read(struct file *file, char __user *ubuf,
 				     size_t count, loff_t *ppos)
 {
+	struct vivtheap_test_result *res = file->private_data;
 	ssize_t ret;
 
-	mutex_lock(&vivtheap_test_lock);
-	ret = simple_read_from_buffer(ubuf, count, ppos,
-				      vivtheap_test_pages_buf,
-				      vivtheap_test_pages_len);
-	mutex_unlock(&vivtheap_test_lock);
+	ret = mutex_lock_killable(&res->lock);
+	if (ret)
+		return ret;
+	ret = simple_read_from_buffer(ubuf, count, ppos, res->buf, res->len);
+	mutex_unlock(&res->lock);
 	return ret;
+}
+
+/**
+ * vivtheap_test_op_open() - give an open op file its own, empty result
+ * @inode: the op file's inode
+ * @file: the op file, being opened
+ *
+ * Return: 0, or -ENOMEM.
+ */
+static int vivtheap_test_op_open(struct inode *inode, struct file *file)
+{
+	struct vivtheap_test_result *res;
+
+	res = kzalloc_obj(*res, GFP_KERNEL);
+	if (!res)
+		return -ENOMEM;
+	mutex_init(&res->lock);
+	file->private_data = res;
+	return 0;
+}
+
+/**
+ * vivtheap_test_op_release() - free an op file's result
+ * @inode: the op file's inode
+ * @file: the op file, last closed
+ *
+ * Return: 0.
+ */
+static int vivtheap_test_op_release(struct inode *inode, struct file *file)
+{
+	struct vivtheap_test_result *res = file->private_data;
+
+	mutex_destroy(&res->lock);
+	kfree(res);
+	return 0;
 }
 
 static ssize_t vivtheap_test_warn_write(struct file *file,
@@ -584,6 +881,8 @@ static const struct file_operations vivtheap_test_import_fops = {
 
 static const struct file_operations vivtheap_test_op_fops = {
 	.owner = THIS_MODULE,
+	.open = vivtheap_test_op_open,
+	.release = vivtheap_test_op_release,
 	.write = vivtheap_test_op_write,
 	.read = vivtheap_test_op_read,
 };
