@@ -204,7 +204,7 @@ static void op_alloc(void)
 	 * copied the fd back (a shorter one is refused, or the fd is not ours to
 	 * know: the process's exit closes it).
 	 */
-	if ((_IOC_DIR(cmd) & _IOC_READ) && _IOC_SIZE(cmd) >= 12 && d != NULL &&
+	if ((_IOC_DIR(cmd) & _IOC_READ) && _IOC_SIZE(cmd) >= 12 &&
 	    fcntl((int)d->fd, F_GETFD) >= 0)
 		keep((int)d->fd, K_BUF);
 }
