@@ -30,6 +30,7 @@
  * pool-reuse's, which is about exactly that.
  */
 #include "gt.h"
+#include "gt_fd.h"
 #include <dirent.h>
 #include <poll.h>
 #include <sys/socket.h>
@@ -281,37 +282,6 @@ static void sc_fork(int hfd, const char *heap)
 	end();
 }
 
-static void send_fd(int sock, int fd)
-{
-	char c = 0, cbuf[CMSG_SPACE(sizeof(int))];
-	struct iovec iov = { .iov_base = &c, .iov_len = 1 };
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
-			      .msg_controllen = sizeof(cbuf) };
-	struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
-
-	cm->cmsg_level = SOL_SOCKET;
-	cm->cmsg_type = SCM_RIGHTS;
-	cm->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(cm), &fd, sizeof(int));
-	CHECK(sendmsg(sock, &msg, 0) == 1);
-}
-
-static int recv_fd(int sock)
-{
-	char c, cbuf[CMSG_SPACE(sizeof(int))];
-	struct iovec iov = { .iov_base = &c, .iov_len = 1 };
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
-			      .msg_controllen = sizeof(cbuf) };
-	struct cmsghdr *cm;
-	int fd;
-
-	CHECK(recvmsg(sock, &msg, 0) == 1);
-	cm = CMSG_FIRSTHDR(&msg);
-	CHECK(cm && cm->cmsg_type == SCM_RIGHTS);
-	memcpy(&fd, CMSG_DATA(cm), sizeof(int));
-	return fd;
-}
-
 /* The child is another process from before the buffer existed. */
 static void sc_scm_rights(int hfd, const char *heap)
 {
@@ -327,7 +297,7 @@ static void sc_scm_rights(int hfd, const char *heap)
 		struct buf r = { .size = SIZE };
 
 		close(sv[0]);
-		r.fd = recv_fd(sv[1]);
+		r.fd = gt_recv_fd(sv[1]);
 		/* a different address than the sender's, most likely */
 		r.map = mmap(NULL, 3 * SIZE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 		CHECK(r.map != MAP_FAILED);
@@ -344,7 +314,7 @@ static void sc_scm_rights(int hfd, const char *heap)
 	begin(heap, "scm-rights", b->ranges);
 	prime(b, b->map);
 	fill(b, b->map, 0x6000);
-	send_fd(sv[0], b->fd);
+	gt_send_fd(sv[0], b->fd);
 	CHECK(read(sv[0], &c, 1) == 1);
 	wait_child(pid);
 	check(b, b->map, 0x6100, 0);

@@ -14,6 +14,7 @@
  *   `make fuzz` sets them, `make check` runs 20000 operations of seed 1)
  */
 #include "gt.h"
+#include "gt_fd.h"
 #include <poll.h>
 #include <signal.h>
 #include <sys/socket.h>
@@ -527,26 +528,12 @@ static void one_op(void)
 	}
 }
 
-static unsigned long long cmdline_number(const char *key, unsigned long long dflt)
-{
-	char cmd[2048] = "", *p;
-	FILE *f = fopen("/proc/cmdline", "r");
-
-	if (f) {
-		if (!fgets(cmd, sizeof(cmd), f))
-			cmd[0] = 0;
-		fclose(f);
-	}
-	p = strstr(cmd, key);
-	return p ? strtoull(p + strlen(key), NULL, 0) : dflt;
-}
-
 int main(void)
 {
-	unsigned long long seed = cmdline_number("vivtheap.fuzz_seed=", 1);
+	unsigned long long seed = gt_cmdline_number("vivtheap.fuzz_seed=", 1);
 	int i;
 
-	nops = cmdline_number("vivtheap.fuzz_ops=", 20000);
+	nops = gt_cmdline_number("vivtheap.fuzz_ops=", 20000);
 	rng = seed * 0x9e3779b97f4a7c15ull + 1;
 	printf("seed %llu, %llu operations (vivtheap.fuzz_seed=%llu vivtheap.fuzz_ops=%llu)\n",
 	       seed, nops, seed, nops);

@@ -1,43 +1,9 @@
 // SPDX-License-Identifier: MIT
 /* A buffer passed by fork and by SCM_RIGHTS is written by the receiver and seen by the sender; close-while-mapped keeps the mapping valid. */
 #include "gt.h"
+#include "gt_fd.h"
 #include <sys/socket.h>
 #include <sys/wait.h>
-
-static void send_fd(int sock, int fd)
-{
-	char cbuf[CMSG_SPACE(sizeof(int))] = { 0 };
-	char byte = 'b';
-	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1,
-			      .msg_control = cbuf,
-			      .msg_controllen = sizeof(cbuf) };
-	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
-
-	c->cmsg_level = SOL_SOCKET;
-	c->cmsg_type = SCM_RIGHTS;
-	c->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(c), &fd, sizeof(int));
-	CHECK(sendmsg(sock, &msg, 0) == 1);
-}
-
-static int recv_fd(int sock)
-{
-	char cbuf[CMSG_SPACE(sizeof(int))];
-	char byte;
-	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1,
-			      .msg_control = cbuf,
-			      .msg_controllen = sizeof(cbuf) };
-	struct cmsghdr *c;
-	int fd;
-
-	CHECK(recvmsg(sock, &msg, MSG_CMSG_CLOEXEC) == 1);
-	c = CMSG_FIRSTHDR(&msg);
-	CHECK(c && c->cmsg_type == SCM_RIGHTS);
-	memcpy(&fd, CMSG_DATA(c), sizeof(int));
-	return fd;
-}
 
 static void fill(int fd, size_t n, uint32_t seed)
 {
@@ -112,7 +78,7 @@ int main(void)
 
 			close(sv[0]);
 			close(fd);
-			got = recv_fd(sv[1]);
+			got = gt_recv_fd(sv[1]);
 			if (lseek(got, 0, SEEK_END) != (off_t)n)
 				_exit(2);
 			fill(got, n, 0xabc00000);
@@ -120,7 +86,7 @@ int main(void)
 			_exit(0);
 		}
 		close(sv[1]);
-		send_fd(sv[0], fd);
+		gt_send_fd(sv[0], fd);
 		close(sv[0]);
 		wait_child(pid);
 		if (!verify(p, fd, n, 0xabc00000))

@@ -18,6 +18,7 @@
  * fixes each thread's sequence, not how the threads interleave.
  */
 #include "gt.h"
+#include "gt_fd.h"
 #include <pthread.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -85,24 +86,10 @@ static void check_pattern(struct worker *w, int fd, size_t size, uint32_t tag)
 static int pass_fd(int fd)
 {
 	int sv[2], got;
-	char c = 0, cbuf[CMSG_SPACE(sizeof(int))];
-	struct iovec iov = { .iov_base = &c, .iov_len = 1 };
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
-			      .msg_controllen = sizeof(cbuf) };
-	struct cmsghdr *cm;
 
 	CHECK(socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, sv) == 0);
-	cm = CMSG_FIRSTHDR(&msg);
-	cm->cmsg_level = SOL_SOCKET;
-	cm->cmsg_type = SCM_RIGHTS;
-	cm->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(cm), &fd, sizeof(int));
-	CHECK(sendmsg(sv[0], &msg, 0) == 1);
-	msg.msg_controllen = sizeof(cbuf);
-	CHECK(recvmsg(sv[1], &msg, MSG_CMSG_CLOEXEC) == 1);
-	cm = CMSG_FIRSTHDR(&msg);
-	CHECK(cm && cm->cmsg_type == SCM_RIGHTS);
-	memcpy(&got, CMSG_DATA(cm), sizeof(int));
+	gt_send_fd(sv[0], fd);
+	got = gt_recv_fd(sv[1]);
 	close(sv[0]);
 	close(sv[1]);
 	return got;
@@ -290,27 +277,13 @@ static void process(int proc)
 		close(drm);
 }
 
-static unsigned long long cmdline_number(const char *key, unsigned long long dflt)
-{
-	char cmd[2048] = "", *p;
-	FILE *f = fopen("/proc/cmdline", "r");
-
-	if (f) {
-		if (!fgets(cmd, sizeof(cmd), f))
-			cmd[0] = 0;
-		fclose(f);
-	}
-	p = strstr(cmd, key);
-	return p ? strtoull(p + strlen(key), NULL, 0) : dflt;
-}
-
 int main(void)
 {
-	unsigned long long total = cmdline_number("vivtheap.stress_ops=", 8000);
+	unsigned long long total = gt_cmdline_number("vivtheap.stress_ops=", 8000);
 	int p, status, workers = NPROC * NTHREAD - 2, failed = 0;
 	pid_t pids[NPROC];
 
-	seed = cmdline_number("vivtheap.stress_seed=", 1);
+	seed = gt_cmdline_number("vivtheap.stress_seed=", 1);
 	ops_per_worker = (total + (unsigned long long)workers - 1) / (unsigned long long)workers;
 	printf("seed %llu, %llu operations over %d workers in %d processes "
 	       "(vivtheap.stress_seed=%llu vivtheap.stress_ops=%llu)\n", seed,
