@@ -1,0 +1,355 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Fault injection at every allocation site a path reaches (issue 9 §2):
+ * for each path, with N = 1, 2, ... the N-th fault-injection point this
+ * task reaches fails (/proc/thread-self/fail-nth: failslab and
+ * fail_page_alloc, made to include sleeping and highmem allocations and
+ * to print nothing), until the path runs without reaching an N-th point.
+ * After every try: the path either failed with a documented errno (ENOMEM;
+ * what the path documents besides) or succeeded and its buffer works; the
+ * dma-buf count and the CMA pages are back where they were; the same path
+ * then succeeds without a fault. The runner adds: no kernel warning, no
+ * kmemleak report. Prints the number of sites each path reached.
+ *
+ * Needs CONFIG_FAULT_INJECTION_DEBUG_FS, FAILSLAB and FAIL_PAGE_ALLOC (the
+ * vivt targets); skips, saying so, where the kernel has none (Debian's
+ * armmp), unless the target promises them (vivtheap.expect=faults).
+ */
+#include "gt.h"
+#include <dirent.h>
+#include <sys/syscall.h>
+
+
+#define DBG "/sys/kernel/debug"
+#define BUFINFO DBG "/dma_buf/bufinfo"
+#define OP_FILE DBG "/vivtheap_test/op"
+#define MAX_N 400
+#define SIZE (64 * 1024)
+
+static int nth_fd = -1;
+
+static void put(const char *path, const char *v)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+
+	if (fd < 0 || write(fd, v, strlen(v)) != (ssize_t)strlen(v))
+		FAIL("write %s to %s: %s", v, path, strerror(errno));
+	close(fd);
+}
+
+static long long dmabufs(void)
+{
+	char line[256];
+	long long n = -1;
+	FILE *f = fopen(BUFINFO, "r");
+
+	if (!f)
+		FAIL("open %s: %s", BUFINFO, strerror(errno));
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "Total %lld objects", &n) == 1)
+			break;
+	fclose(f);
+	return n;
+}
+
+/* CMA pages in use, after the module's pools are emptied (-1: no count). */
+static long long cma_used(void)
+{
+	char path[512], line[64];
+	long long sum = -1, v;
+	struct dirent *e;
+	DIR *d;
+
+	put(DBG "/vivtheap/drain_pools", "1");
+	d = opendir(DBG "/cma");
+	if (!d)
+		return -1;
+	while ((e = readdir(d))) {
+		FILE *f;
+
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), DBG "/cma/%s/used", e->d_name);
+		f = fopen(path, "r");
+		if (!f)
+			continue;
+		if (fgets(line, sizeof(line), f) && sscanf(line, "%lld", &v) == 1)
+			sum = (sum < 0 ? 0 : sum) + v;
+		fclose(f);
+	}
+	closedir(d);
+	return sum;
+}
+
+/* Arms the N-th fault of this task (0: none). */
+static void fail_nth(int n)
+{
+	char v[16];
+	int len = snprintf(v, sizeof(v), "%d", n);
+
+	if (pwrite(nth_fd, v, (size_t)len, 0) != len)
+		FAIL("fail-nth %d: %s", n, strerror(errno));
+}
+
+/* What is left of the armed count: non-zero if the N-th point was never reached. */
+static int fail_nth_left(void)
+{
+	char v[16] = "";
+	ssize_t r = pread(nth_fd, v, sizeof(v) - 1, 0);
+
+	CHECK(r > 0);
+	return atoi(v);
+}
+
+static void importer(const char *op, int fd)
+{
+	char line[64];
+	int f = open(OP_FILE, O_WRONLY | O_CLOEXEC);
+	int n = snprintf(line, sizeof(line), "%s %d 1", op, fd);
+
+	CHECK(f >= 0);
+	if (write(f, line, (size_t)n) != n)
+		FAIL("importer %s: %s", line, strerror(errno));
+	close(f);
+}
+
+/* A buffer that works: mapped, written and read back, seen by the importer. */
+static void works(int fd)
+{
+	volatile uint32_t *p = mmap(NULL, SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+
+	CHECK(p != MAP_FAILED);
+	CHECK(gt_sync(fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_WRITE) == 0);
+	for (uint32_t i = 0; i < SIZE / 4; i++)
+		p[i] = 1 + i;
+	CHECK(gt_sync(fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_WRITE) == 0);
+	importer("dev-read", fd);
+	CHECK(munmap((void *)p, SIZE) == 0);
+}
+
+/*
+ * One path: prepare() outside the fault (may return a buffer fd), run() with
+ * the N-th fault armed (returns 0 or -errno; may set *out to a new fd).
+ */
+struct path {
+	const char *name;
+	const char *heap;
+	int (*run)(int hfd, int in, int *out);
+	int pooled;		/* a buffer of SIZE freed first, so the pool serves it */
+	int needs_buf;		/* run() acts on a buffer made beforehand */
+	const int *errnos;	/* besides ENOMEM */
+};
+
+static int run_alloc(int hfd, int in, int *out)
+{
+	int fd = gt_alloc(hfd, SIZE, O_RDWR | O_CLOEXEC);
+
+	(void)in;
+	if (fd < 0)
+		return fd;
+	*out = fd;
+	return 0;
+}
+
+static int run_mmap(int hfd, int in, int *out)
+{
+	void *p = mmap(NULL, SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, in, 0);
+
+	(void)hfd;
+	(void)out;
+	if (p == MAP_FAILED)
+		return -errno;
+	munmap(p, SIZE);
+	return 0;
+}
+
+static int run_op(const char *op, int in)
+{
+	char line[64];
+	int f = open(OP_FILE, O_WRONLY | O_CLOEXEC), n, r = 0;
+
+	if (f < 0)
+		return -errno;
+	n = snprintf(line, sizeof(line), "%s %d 1", op, in);
+	if (write(f, line, (size_t)n) != n)
+		r = -errno;
+	close(f);
+	return r;
+}
+
+static int run_attach_map(int hfd, int in, int *out)
+{
+	(void)hfd;
+	(void)out;
+	return run_op("dev-write", in);
+}
+
+static int run_vmap(int hfd, int in, int *out)
+{
+	(void)hfd;
+	(void)out;
+	return run_op("vmap-write", in);
+}
+
+static int run_set_name(int hfd, int in, int *out)
+{
+	(void)hfd;
+	(void)out;
+	return ioctl(in, DMA_BUF_SET_NAME_B, "faults") ? -errno : 0;
+}
+
+static int run_buffer_info(int hfd, int in, int *out)
+{
+	struct vivtheap_ioc_buffer_info bi = { .fd = (uint32_t)in };
+	int c = open(VIVTHEAP_CTL_PATH, O_RDWR | O_CLOEXEC), r = 0;
+
+	(void)hfd;
+	(void)out;
+	if (c < 0)
+		return -errno;
+	if (ioctl(c, VIVTHEAP_IOC_BUFFER_INFO, &bi))
+		r = -errno;
+	close(c);
+	return r;
+}
+
+static int run_open(int hfd, int in, int *out)
+{
+	char path[128];
+	int fd;
+
+	(void)hfd;
+	(void)in;
+	snprintf(path, sizeof(path), HEAP_DIR "/%s", VIVTHEAP_HEAP_WC_NAME);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	close(fd);
+	return 0;
+}
+
+static const int none[] = { 0 };
+/* the importer's op file: its attach, map or vmap failed (ENOMEM), or EINTR */
+static const int op_errnos[] = { EINTR, 0 };
+
+static const struct path paths[] = {
+	{ "alloc uncached, cold", VIVTHEAP_HEAP_UNCACHED_NAME, run_alloc, 0, 0, none },
+	{ "alloc wc, cold", VIVTHEAP_HEAP_WC_NAME, run_alloc, 0, 0, none },
+	{ "alloc wc, pooled", VIVTHEAP_HEAP_WC_NAME, run_alloc, 1, 0, none },
+	{ "mmap", VIVTHEAP_HEAP_WC_NAME, run_mmap, 0, 1, none },
+	{ "attach and map (importer)", VIVTHEAP_HEAP_WC_NAME, run_attach_map, 0, 1, op_errnos },
+	{ "vmap (importer)", VIVTHEAP_HEAP_UNCACHED_NAME, run_vmap, 0, 1, op_errnos },
+	{ "DMA_BUF_SET_NAME", VIVTHEAP_HEAP_WC_NAME, run_set_name, 0, 1, none },
+	{ "control node BUFFER_INFO", VIVTHEAP_HEAP_WC_NAME, run_buffer_info, 0, 1, none },
+	{ "heap node open", VIVTHEAP_HEAP_WC_NAME, run_open, 0, 0, none },
+};
+
+static int documented(const struct path *p, int e)
+{
+	const int *d;
+
+	if (e == ENOMEM)
+		return 1;
+	for (d = p->errnos; *d; d++)
+		if (*d == e)
+			return 1;
+	return 0;
+}
+
+static void sweep(const struct path *p)
+{
+	int hfd = gt_heap_open(p->heap), n, failures = 0;
+	long long bufs0, cma0;
+
+	CHECK(hfd >= 0);
+	for (n = 1; n <= MAX_N; n++) {
+		int in = -1, out = -1, r, left;
+
+		if (p->pooled) {
+			int f = gt_alloc(hfd, SIZE, O_RDWR | O_CLOEXEC);
+
+			CHECK(f >= 0);
+			close(f);
+		}
+		bufs0 = dmabufs();
+		cma0 = cma_used();
+		if (p->pooled) {
+			/* cma_used() emptied the pool: fill it again */
+			int f = gt_alloc(hfd, SIZE, O_RDWR | O_CLOEXEC);
+
+			CHECK(f >= 0);
+			close(f);
+		}
+		if (p->needs_buf) {
+			in = gt_alloc(hfd, SIZE, O_RDWR | O_CLOEXEC);
+			CHECK(in >= 0);
+		}
+		fail_nth(n);
+		r = p->run(hfd, in, &out);
+		left = fail_nth_left();
+		fail_nth(0);
+		if (r < 0 && !documented(p, -r))
+			FAIL("%s: fault %d: errno %d %s is not documented for it", p->name, n, -r,
+			     strerror(-r));
+		if (r < 0)
+			failures++;
+		/* Whatever came out must work; what did not must be gone. */
+		if (out >= 0) {
+			works(out);
+			close(out);
+		}
+		if (in >= 0) {
+			works(in);
+			close(in);
+		}
+		if (dmabufs() != bufs0)
+			FAIL("%s: fault %d: dma-bufs %lld before, %lld after", p->name, n, bufs0,
+			     dmabufs());
+		if (cma_used() != cma0)
+			FAIL("%s: fault %d: CMA pages %lld before, %lld after", p->name, n, cma0,
+			     cma_used());
+		if (left)
+			break;	/* the path reached fewer than n points: all swept */
+	}
+	if (n > MAX_N)
+		FAIL("%s: still reaching a fault point at the %d-th: a loop?", p->name, MAX_N);
+	printf("%-28s %3d fault sites reached, %3d of them failed the path "
+	       "(the others were absorbed)\n", p->name, n - 1, failures);
+	close(hfd);
+}
+
+int main(void)
+{
+	char path[64];
+	size_t i;
+
+	if (access(DBG "/failslab", F_OK) || access(DBG "/fail_page_alloc", F_OK)) {
+		char cmd[1024] = "";
+		FILE *f = fopen("/proc/cmdline", "r");
+
+		if (f) {
+			if (!fgets(cmd, sizeof(cmd), f))
+				cmd[0] = 0;
+			fclose(f);
+		}
+		if (strstr(cmd, "vivtheap.expect=") && strstr(cmd, "faults"))
+			FAIL("the target promises fault injection: no failslab/fail_page_alloc");
+		SKIP("no failslab or fail_page_alloc in debugfs (CONFIG_FAULT_INJECTION_DEBUG_FS)");
+	}
+	/* Sleeping and highmem allocations too, orders from 0, nothing printed. */
+	put(DBG "/failslab/ignore-gfp-wait", "N");
+	put(DBG "/fail_page_alloc/ignore-gfp-wait", "N");
+	put(DBG "/fail_page_alloc/ignore-gfp-highmem", "N");
+	put(DBG "/fail_page_alloc/min-order", "0");
+	put(DBG "/failslab/verbose", "0");
+	put(DBG "/fail_page_alloc/verbose", "0");
+	snprintf(path, sizeof(path), "/proc/self/task/%ld/fail-nth", (long)syscall(SYS_gettid));
+	nth_fd = open(path, O_RDWR | O_CLOEXEC);
+	if (nth_fd < 0)
+		FAIL("open %s: %s", path, strerror(errno));
+	for (i = 0; i < sizeof(paths) / sizeof(paths[0]); i++)
+		sweep(&paths[i]);
+	close(nth_fd);
+	printf("ok: every fault failed its path with ENOMEM or was absorbed; nothing leaked\n");
+	return 0;
+}
