@@ -28,7 +28,8 @@ FILTER=$(arg tests)
 SCALE=$(arg timeout_scale)
 DT=$(arg dt)
 # What this kernel's configuration promises (EXPECT in ci/targets/*.conf):
-# "kmemleak" and "kheaps" (the kernel's own dma-buf heaps).
+# "kmemleak", "kheaps" (the kernel's own dma-buf heaps) and "faults"
+# (failslab and fail_page_alloc: tests/guest/faults.c).
 EXPECT=$(arg expect)
 expects() { echo ",$EXPECT," | grep -q ",$1,"; }
 [ -n "$BACKEND" ] || BACKEND=auto
