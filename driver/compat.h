@@ -70,7 +70,7 @@ static inline void dma_buf_vunmap_unlocked(struct dma_buf *dmabuf,
 struct follow_pfnmap_args {
 	struct vm_area_struct *vma;
 	unsigned long address;
-	spinlock_t *lock;	/* the PTE's, held from start() to end() */
+	spinlock_t *lock;	/* the PTE's, taken and dropped in start() */
 	pte_t *ptep;
 	unsigned long pfn;
 };
@@ -87,13 +87,16 @@ static inline int follow_pfnmap_start(struct follow_pfnmap_args *args)
 #endif
 	if (ret)
 		return ret;
+	/* follow_pte() returned with the PTE lock held (sparse cannot see it) */
+	__acquire(args->lock);
 	args->pfn = pte_pfn(ptep_get(args->ptep));
+	/* the pfn is read: the lock is not kept to end(), as 6.12's is */
+	pte_unmap_unlock(args->ptep, args->lock);
 	return 0;
 }
 
 static inline void follow_pfnmap_end(struct follow_pfnmap_args *args)
 {
-	pte_unmap_unlock(args->ptep, args->lock);
 }
 #endif
 
