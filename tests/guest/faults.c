@@ -8,10 +8,15 @@
  * After every try: the path either failed with a documented errno (ENOMEM;
  * what the path documents besides) or succeeded and its buffer works; the
  * dma-buf count and the CMA pages are back where they were; the same path
- * then succeeds without a fault. Module init too, on a chardev boot (the
- * heap backend pins the module): a load that fails leaves no node, debugfs
- * directory or CMA page. The runner adds: no kernel warning, no kmemleak
- * report. Prints the number of sites each path reached.
+ * then succeeds without a fault. The runner adds: no kernel warning, no
+ * kmemleak report. Prints the number of sites each path reached.
+ *
+ * Module init is not swept here: fail-nth cannot tell the module loader's
+ * allocations from the module's own, and 7.2.13's ARM loader oopses when
+ * one of its own fails (module_finalize+0x138, under finit_module with an
+ * allocation failed: seen with an earlier version of this test). That needs
+ * the stack filter (CONFIG_FAULT_INJECTION_STACKTRACE_FILTER, off in these
+ * kernels) or a module-local fault point.
  *
  * Needs CONFIG_FAULT_INJECTION_DEBUG_FS, FAILSLAB and FAIL_PAGE_ALLOC (the
  * vivt targets); skips, saying so, where the kernel has none (Debian's
@@ -20,7 +25,6 @@
 #include "gt.h"
 #include <dirent.h>
 #include <sys/syscall.h>
-
 
 #define DBG "/sys/kernel/debug"
 #define BUFINFO DBG "/dma_buf/bufinfo"
@@ -320,89 +324,6 @@ static void sweep(const struct path *p)
 	close(hfd);
 }
 
-static int exists(const char *path)
-{
-	return access(path, F_OK) == 0;
-}
-
-/*
- * Module init: unloaded (chardev: it can be), then loaded with the N-th
- * fault armed in this task, which runs the module's init. A failed load
- * leaves no node, no debugfs directory, no CMA page; a load that absorbed
- * the fault works and is unloaded again. Ends loaded as init.sh loads it.
- */
-static void sweep_init(void)
-{
-	char params[64], backend[32] = "";
-	int n, failures = 0, ko;
-	long long cma0;
-	FILE *f;
-
-	if (exists("/sys/class/dma_heap/" VIVTHEAP_HEAP_WC_NAME)) {
-		printf("%-28s skipped: the heap backend pins the module since boot\n", "module init");
-		return;
-	}
-	f = fopen("/tmp/backend", "r");
-	if (!f || !fgets(backend, sizeof(backend), f))
-		FAIL("/tmp/backend: the boot's backend is not recorded");
-	fclose(f);
-	backend[strcspn(backend, "\n")] = 0;
-	snprintf(params, sizeof(params), "backend=%s", backend);
-	ko = open("/lib/vivtheap.ko", O_RDONLY | O_CLOEXEC);
-	CHECK(ko >= 0);
-	cma0 = cma_used();
-	if (syscall(SYS_delete_module, "vivtheap", O_NONBLOCK))
-		FAIL("rmmod vivtheap: %s (the chardev backend unloads when unused)", strerror(errno));
-	for (n = 1; n <= MAX_N; n++) {
-		int r, left;
-
-		fail_nth(n);
-		r = (int)syscall(SYS_finit_module, ko, params, 0);
-		r = r ? -errno : 0;
-		left = fail_nth_left();
-		fail_nth(0);
-		if (r < 0) {
-			failures++;
-			if (-r != ENOMEM)
-				FAIL("module init: fault %d: errno %d %s, not ENOMEM", n, -r,
-				     strerror(-r));
-			if (exists(VIVTHEAP_CTL_PATH) || exists(HEAP_DIR "/" VIVTHEAP_HEAP_WC_NAME) ||
-			    exists(HEAP_DIR "/" VIVTHEAP_HEAP_UNCACHED_NAME) ||
-			    exists(DBG "/vivtheap"))
-				FAIL("module init: fault %d failed the load but left a node or debugfs",
-				     n);
-			continue;
-		}
-		/* loaded: it must work, then go again (unless this was the last) */
-		{
-			int hfd = gt_heap_open(VIVTHEAP_HEAP_WC_NAME), fd;
-
-			if (hfd < 0)
-				FAIL("module init: fault %d absorbed, but no heap node: %s", n,
-				     strerror(errno));
-			fd = gt_alloc(hfd, SIZE, O_RDWR | O_CLOEXEC);
-			if (fd < 0)
-				FAIL("module init: fault %d absorbed, allocation fails: %s", n,
-				     strerror(-fd));
-			works(fd);
-			close(fd);
-			close(hfd);
-		}
-		if (cma_used() != cma0)
-			FAIL("module init: fault %d: CMA pages %lld before, %lld after", n, cma0,
-			     cma_used());
-		if (left)
-			break;
-		if (syscall(SYS_delete_module, "vivtheap", O_NONBLOCK))
-			FAIL("rmmod vivtheap after fault %d: %s", n, strerror(errno));
-	}
-	close(ko);
-	if (n > MAX_N)
-		FAIL("module init: still reaching a fault point at the %d-th", MAX_N);
-	printf("%-28s %3d fault sites reached, %3d of them failed the load\n", "module init",
-	       n - 1, failures);
-}
-
 int main(void)
 {
 	char path[64];
@@ -434,7 +355,6 @@ int main(void)
 		FAIL("open %s: %s", path, strerror(errno));
 	for (i = 0; i < sizeof(paths) / sizeof(paths[0]); i++)
 		sweep(&paths[i]);
-	sweep_init();
 	close(nth_fd);
 	printf("ok: every fault failed its path with ENOMEM or was absorbed; nothing leaked\n");
 	return 0;
