@@ -67,6 +67,8 @@ static inline void dma_buf_vunmap_unlocked(struct dma_buf *dmabuf,
  * none). Only the test importer, tests/kmod/, follows PFNs.
  */
 #if LINUX_VERSION_CODE < KERNEL_VERSION(6, 12, 0)
+#include <linux/highmem.h>	/* pte_unmap() is kunmap_atomic() with HIGHPTE */
+
 struct follow_pfnmap_args {
 	struct vm_area_struct *vma;
 	unsigned long address;
