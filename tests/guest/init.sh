@@ -55,7 +55,12 @@ fi
 # is kept in /tmp/dmesg.all for the end.
 newlog() { dmesg -c | tee -a /tmp/dmesg.all; }
 newlog >/dev/null
-if insmod /lib/vivtheap.ko backend="$BACKEND" 2>/tmp/insmod.err; then
+# A device-tree boot loads with async_probe=1: the nodes must still be bound
+# before the heaps go live (the driver forces synchronous probing).
+ASYNC=""
+[ "$DT" = 1 ] && ASYNC="async_probe=1"
+# shellcheck disable=SC2086 # ASYNC is one word or none
+if insmod /lib/vivtheap.ko backend="$BACKEND" $ASYNC 2>/tmp/insmod.err; then
 	new=$(newlog)
 	if echo "$new" | grep -Eq "$BAD"; then
 		result module-load fail "kernel warning at insmod"
