@@ -117,4 +117,14 @@ static inline void follow_pfnmap_end(struct follow_pfnmap_args *args)
 #define kzalloc_obj(P, GFP) kzalloc(sizeof(P), GFP)
 #endif
 
+/*
+ * 6.11 made platform_driver.remove return void (remove_new was the void one
+ * from 6.3 to 6.12): VIVTHEAP_PLATFORM_REMOVE(fn) sets the void callback.
+ */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 11, 0)
+#define VIVTHEAP_PLATFORM_REMOVE(fn) .remove_new = (fn)
+#else
+#define VIVTHEAP_PLATFORM_REMOVE(fn) .remove = (fn)
+#endif
+
 #endif /* VIVTHEAP_COMPAT_H */

@@ -15,6 +15,14 @@
  * "shared-dma-pool"), with the DMA mask of dma_bits and the heap's
  * attributes. Nodes are bound while the module loads, before any heap is
  * registered; a node that appears later is refused, as is unbinding.
+ *
+ * Lifetimes: probing is synchronous whatever async_probe says, so every node
+ * present at load is bound before the heaps go live; the check "heaps live
+ * yet?" and the switch of heap->dev are one step under vivtheap_of_lock. A
+ * heap holds a reference on its node's device, and the node's reserved
+ * region stays attached to it until the module unloads (not until unbind:
+ * buffers allocated from the region may outlive a removal of the node, a DT
+ * overlay taken away say; the removal is logged, the heap keeps the device).
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -22,6 +30,7 @@
 #include <linux/device.h>
 #include <linux/mod_devicetable.h>
 #include <linux/module.h>
+#include <linux/mutex.h>
 #include <linux/of.h>
 #include <linux/of_address.h>
 #include <linux/of_device.h>
@@ -29,9 +38,16 @@
 #include <linux/platform_device.h>
 #include <linux/string.h>
 
+#include "compat.h"
 #include "vivtheap_priv.h"
 
+/*
+ * Protects vivtheap_of_closed, vivtheap_of_unloading and the switch of a
+ * heap's dev to a node's.
+ */
+static DEFINE_MUTEX(vivtheap_of_lock);
 static bool vivtheap_of_closed;
+static bool vivtheap_of_unloading;
 
 /*
  * The words of vivtheap,cache-mode, the library's (vivtheap_caching_name()),
@@ -72,11 +88,6 @@ static int vivtheap_of_check_region(struct device *dev)
 	return 0;
 }
 
-static void vivtheap_of_release_region(void *data)
-{
-	of_reserved_mem_device_release(data);
-}
-
 static int vivtheap_of_probe(struct platform_device *pdev)
 {
 	struct device *dev = &pdev->dev;
@@ -86,10 +97,6 @@ static int vivtheap_of_probe(struct platform_device *pdev)
 	unsigned int i;
 	int ret;
 
-	if (READ_ONCE(vivtheap_of_closed)) {
-		dev_err(dev, "the heaps are registered already; reload vivtheap to use this node\n");
-		return -EBUSY;
-	}
 	ret = of_property_read_string(dev->of_node, "vivtheap,cache-mode",
 				      &mode);
 	if (ret) {
@@ -114,30 +121,55 @@ static int vivtheap_of_probe(struct platform_device *pdev)
 	if (ret && ret != -ENOENT)
 		return ret;
 	has_region = !ret;
+
+	mutex_lock(&vivtheap_of_lock);
+	if (vivtheap_of_closed) {
+		dev_err(dev, "the heaps are registered already; reload vivtheap to use this node\n");
+		ret = -EBUSY;
+		goto unlock;
+	}
 	if (heap->dev != vivtheap_default_dev()) {
 		dev_err(dev, "a second node for the %s heap\n", mode);
-		return -EBUSY;
+		ret = -EBUSY;
+		goto unlock;
 	}
-
 	if (has_region) {
 		ret = of_reserved_mem_device_init(dev);
 		if (ret) {
 			dev_err(dev, "memory-region: %d\n", ret);
-			return ret;
+			goto unlock;
 		}
-		ret = devm_add_action_or_reset(dev, vivtheap_of_release_region,
-					       dev);
-		if (ret)
-			return ret;
 	}
 	ret = vivtheap_dma_configure(dev);
-	if (ret)
-		return ret;
-
-	heap->dev = dev;
+	if (ret) {
+		if (has_region)
+			of_reserved_mem_device_release(dev);
+		goto unlock;
+	}
+	heap->dev = get_device(dev);
+	heap->of_region = has_region;
 	dev_info(dev, "%s heap: buffers from %s\n", mode,
 		 has_region ? "its memory-region" : "the default CMA area");
-	return 0;
+unlock:
+	mutex_unlock(&vivtheap_of_lock);
+	return ret;
+}
+
+/*
+ * A node's device going away while vivtheap is loaded (a DT overlay removed;
+ * unbinding from user space is refused): the heap keeps the device and its
+ * region, which its buffers may still use, until the module unloads.
+ */
+static void vivtheap_of_remove(struct platform_device *pdev)
+{
+	unsigned int i;
+
+	mutex_lock(&vivtheap_of_lock);
+	for (i = 0; i < VIVTHEAP_NR_HEAPS; i++)
+		if (vivtheap_heaps[i].dev == &pdev->dev && !vivtheap_of_unloading)
+			dev_warn(&pdev->dev, "removed while the %s heap uses it: kept until vivtheap unloads\n",
+				 vivtheap_heaps[i].name);
+	mutex_unlock(&vivtheap_of_lock);
 }
 
 static const struct of_device_id vivtheap_of_match[] = {
@@ -156,11 +188,14 @@ MODULE_DEVICE_TABLE(of, vivtheap_of_match);
 
 static struct platform_driver vivtheap_of_driver = {
 	.probe = vivtheap_of_probe,
+	VIVTHEAP_PLATFORM_REMOVE(vivtheap_of_remove),
 	.driver = {
 		.name = "vivtheap-of",
 		.of_match_table = vivtheap_of_match,
 		/* The heaps use the device until the module goes. */
 		.suppress_bind_attrs = true,
+		/* Every node present at load is bound before the heaps go live. */
+		.probe_type = PROBE_FORCE_SYNCHRONOUS,
 	},
 };
 
@@ -175,7 +210,10 @@ static struct platform_driver vivtheap_of_driver = {
  */
 int vivtheap_of_register(void)
 {
-	WRITE_ONCE(vivtheap_of_closed, false);
+	mutex_lock(&vivtheap_of_lock);
+	vivtheap_of_closed = false;
+	vivtheap_of_unloading = false;
+	mutex_unlock(&vivtheap_of_lock);
 	return platform_driver_register(&vivtheap_of_driver);
 }
 
@@ -184,15 +222,36 @@ int vivtheap_of_register(void)
  */
 void vivtheap_of_close(void)
 {
-	WRITE_ONCE(vivtheap_of_closed, true);
+	mutex_lock(&vivtheap_of_lock);
+	vivtheap_of_closed = true;
+	mutex_unlock(&vivtheap_of_lock);
 }
 
 /**
  * vivtheap_of_unregister() - unbind the nodes, releasing their regions
  *
- * Call when no buffer is left, pooled or live.
+ * Call when no buffer is left, pooled or live: each heap on a node's device
+ * goes back to the module's own, the node's region is released and the
+ * device reference dropped.
  */
 void vivtheap_of_unregister(void)
 {
+	unsigned int i;
+
+	mutex_lock(&vivtheap_of_lock);
+	vivtheap_of_closed = true;
+	vivtheap_of_unloading = true;
+	mutex_unlock(&vivtheap_of_lock);
 	platform_driver_unregister(&vivtheap_of_driver);
+	for (i = 0; i < VIVTHEAP_NR_HEAPS; i++) {
+		struct vivtheap_heap *heap = &vivtheap_heaps[i];
+
+		if (!heap->dev || heap->dev == vivtheap_default_dev())
+			continue;
+		if (heap->of_region)
+			of_reserved_mem_device_release(heap->dev);
+		put_device(heap->dev);
+		heap->dev = vivtheap_default_dev();
+		heap->of_region = false;
+	}
 }

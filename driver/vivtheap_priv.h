@@ -73,7 +73,10 @@ extern const char *const vivtheap_stat_names[VIVTHEAP_STAT_NR];
  * @dma_attrs: attributes for dma_alloc_attrs() and dma_mmap_attrs()
  * @max_size: largest buffer handed out, bytes
  * @dev: the device whose DMA configuration the buffers follow: the module's
- *	own, or a device-tree node's (set before the heap is registered)
+ *	own, or a device-tree node's (set before the heap is registered, under
+ *	of.c's lock, with a reference held until the module unloads)
+ * @of_region: @dev is a node's with its own reserved memory region, attached
+ *	until the module unloads
  * @lock: guards @buffers, @nr_buffers, @bytes, @peak_bytes
  * @buffers: live buffers
  * @nr_buffers: number of live buffers
@@ -95,6 +98,7 @@ struct vivtheap_heap {
 	unsigned long dma_attrs;
 	size_t max_size;
 	struct device *dev;
+	bool of_region;
 
 	struct mutex lock; /* see "Locking:" above */
 	struct list_head buffers;
