@@ -87,6 +87,20 @@ static long long cma_used(void)
 	return sum;
 }
 
+/* A debugfs file, for the record of a failure. */
+static void dump(const char *path)
+{
+	char line[256];
+	FILE *f = fopen(path, "r");
+
+	if (!f)
+		return;
+	printf("%s:\n", path);
+	while (fgets(line, sizeof(line), f))
+		printf("  %s", line);
+	fclose(f);
+}
+
 /* Arms the N-th fault of this task (0: none). */
 static void fail_nth(int n)
 {
@@ -311,9 +325,13 @@ static void sweep(const struct path *p)
 		if (dmabufs() != bufs0)
 			FAIL("%s: fault %d: dma-bufs %lld before, %lld after", p->name, n, bufs0,
 			     dmabufs());
-		if (cma_used() != cma0)
+		if (cma_used() != cma0) {
+			dump(DBG "/vivtheap/buffers");
+			dump(DBG "/vivtheap/pool");
+			dump(BUFINFO);
 			FAIL("%s: fault %d: CMA pages %lld before, %lld after", p->name, n, cma0,
 			     cma_used());
+		}
 		if (left)
 			break;	/* the path reached fewer than n points: all swept */
 	}
