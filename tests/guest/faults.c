@@ -51,8 +51,9 @@ static long long dmabufs(void)
 
 	if (!f)
 		FAIL("open %s: %s", BUFINFO, strerror(errno));
+	/* "Total N objects, B bytes" (not a buffer's "Total N devices attached") */
 	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "Total %lld objects", &n) == 1)
+		if (sscanf(line, "Total %lld", &n) == 1 && strstr(line, " objects"))
 			break;
 	fclose(f);
 	return n;
@@ -98,6 +99,21 @@ static void dump(const char *path)
 	printf("%s:\n", path);
 	while (fgets(line, sizeof(line), f))
 		printf("  %s", line);
+	fclose(f);
+}
+
+/* This process's mappings of dma-bufs: one left by a failed mmap? */
+static void dump_maps(void)
+{
+	char line[512];
+	FILE *f = fopen("/proc/self/maps", "r");
+
+	if (!f)
+		return;
+	printf("dma-buf mappings of this process:\n");
+	while (fgets(line, sizeof(line), f))
+		if (strstr(line, "dmabuf"))
+			printf("  %s", line);
 	fclose(f);
 }
 
@@ -322,9 +338,12 @@ static void sweep(const struct path *p)
 			works(in);
 			close(in);
 		}
-		if (dmabufs() != bufs0)
+		if (dmabufs() != bufs0) {
+			dump_maps();
+			dump(BUFINFO);
 			FAIL("%s: fault %d: dma-bufs %lld before, %lld after", p->name, n, bufs0,
 			     dmabufs());
+		}
 		if (cma_used() != cma0) {
 			dump(DBG "/vivtheap/buffers");
 			dump(DBG "/vivtheap/pool");
