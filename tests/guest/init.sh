@@ -184,8 +184,10 @@ elif [ "$MODE" = bench ]; then
 else
 	while read -r name timeout only; do
 		case "$name" in ''|\#*) continue ;; esac
-		# "dt": only on boots with vivtheap's device-tree nodes.
+		# "dt": only on boots with vivtheap's device-tree nodes; "nodt": not
+		# on them (the long generic runs: the other boots have them).
 		[ "$only" = dt ] && [ "$DT" != 1 ] && continue
+		[ "$only" = nodt ] && [ "$DT" = 1 ] && continue
 		if [ -n "$FILTER" ] && ! echo ",$FILTER," | grep -q ",$name,"; then
 			continue
 		fi
