@@ -523,19 +523,6 @@ static int kernel_heaps(char names[][64], int max)
 	return n;
 }
 
-static int expects_kernel_heaps(void)
-{
-	char cmd[1024] = "";
-	FILE *f = fopen("/proc/cmdline", "r");
-
-	if (f) {
-		if (!fgets(cmd, sizeof(cmd), f))
-			cmd[0] = 0;
-		fclose(f);
-	}
-	return strstr(cmd, "vivtheap.expect=") && strstr(cmd, "kheaps");
-}
-
 static void scenarios(const char *heap, int ours)
 {
 	int hfd = gt_heap_open(heap);
@@ -568,7 +555,7 @@ int main(void)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	for (i = 0; i < GT_NR_OUR_HEAPS; i++)
 		scenarios(gt_our_heaps[i], 1);
-	if (!n && expects_kernel_heaps())
+	if (!n && gt_expects("kheaps"))
 		FAIL("the target promises the kernel's heaps (vivtheap.expect=kheaps): none");
 	for (i = 0; i < n; i++)
 		scenarios(kh[i], 0);

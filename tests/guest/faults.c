@@ -26,6 +26,8 @@
 #include <dirent.h>
 #include <sys/syscall.h>
 
+#include "gt_fd.h"
+
 #define DBG "/sys/kernel/debug"
 #define BUFINFO DBG "/dma_buf/bufinfo"
 #define OP_FILE DBG "/vivtheap_test/op"
@@ -375,15 +377,7 @@ int main(void)
 	size_t i;
 
 	if (access(DBG "/failslab", F_OK) || access(DBG "/fail_page_alloc", F_OK)) {
-		char cmd[1024] = "";
-		FILE *f = fopen("/proc/cmdline", "r");
-
-		if (f) {
-			if (!fgets(cmd, sizeof(cmd), f))
-				cmd[0] = 0;
-			fclose(f);
-		}
-		if (strstr(cmd, "vivtheap.expect=") && strstr(cmd, "faults"))
+		if (gt_expects("faults"))
 			FAIL("the target promises fault injection: no failslab/fail_page_alloc");
 		SKIP("no failslab or fail_page_alloc in debugfs (CONFIG_FAULT_INJECTION_DEBUG_FS)");
 	}

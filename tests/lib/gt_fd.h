@@ -47,19 +47,45 @@ static inline int gt_recv_fd(int sock)
 	return fd;
 }
 
-/* The number after KEY ("vivtheap.fuzz_ops=") on the kernel command line. */
-static inline unsigned long long gt_cmdline_number(const char *key, unsigned long long dflt)
+/* The kernel command line ("" if unreadable). */
+static inline void gt_cmdline(char *cmd, size_t len)
 {
-	char cmd[2048] = "", *p;
 	FILE *f = fopen("/proc/cmdline", "r");
 
+	cmd[0] = 0;
 	if (f) {
-		if (!fgets(cmd, sizeof(cmd), f))
+		if (!fgets(cmd, (int)len, f))
 			cmd[0] = 0;
 		fclose(f);
 	}
+}
+
+/* The number after KEY ("vivtheap.fuzz_ops=") on the kernel command line. */
+static inline unsigned long long gt_cmdline_number(const char *key, unsigned long long dflt)
+{
+	char cmd[2048], *p;
+
+	gt_cmdline(cmd, sizeof(cmd));
 	p = strstr(cmd, key);
 	return p ? strtoull(p + strlen(key), NULL, 0) : dflt;
+}
+
+/* Does the target promise WHAT (vivtheap.expect=a,b,... from ci/targets)? */
+static inline int gt_expects(const char *what)
+{
+	char cmd[2048], list[512], want[64], *p, *end;
+
+	gt_cmdline(cmd, sizeof(cmd));
+	p = strstr(cmd, "vivtheap.expect=");
+	if (!p)
+		return 0;
+	p += strlen("vivtheap.expect=");
+	end = strpbrk(p, " \n");
+	if (end)
+		*end = 0;
+	snprintf(list, sizeof(list), ",%s,", p);
+	snprintf(want, sizeof(want), ",%s,", what);
+	return strstr(list, want) != NULL;
 }
 
 #endif /* GT_FD_H */
