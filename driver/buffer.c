@@ -6,13 +6,15 @@
  * mapping returned by dma_alloc_attrs() and user mappings made by
  * dma_mmap_attrs() with the same attributes. vmap hands out the existing
  * kernel mapping and importers get the sg table mapped with
- * DMA_ATTR_SKIP_CPU_SYNC, so no cacheable alias is ever created.
+ * DMA_ATTR_SKIP_CPU_SYNC, so no cacheable alias is ever created; only a
+ * mapping that bounces is synced (vivtheap_segment_bounces()).
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/atomic.h>
 #include <linux/dma-buf.h>
+#include <linux/dma-direct.h>
 #include <linux/dma-mapping.h>
 #include <linux/err.h>
 #include <linux/fcntl.h>
@@ -83,23 +85,103 @@ static void vivtheap_buffer_detach(struct dma_buf *dmabuf,
 	atomic_dec(&buffer->attachments);
 }
 
+/*
+ * Whether a mapped segment bounces: whether DMA_ATTR_SKIP_CPU_SYNC must not
+ * skip its sync.
+ *
+ * The attribute skips two different things. Where a segment's DMA address
+ * is the buffer's own memory, the sync would be cache maintenance of
+ * non-cacheable memory through its linear alias: redundant, and through the
+ * wrong alias (kernel/dma/mapping.c, the comment above
+ * dma_get_sgtable_attrs()). Where it is not (a swiotlb bounce slot, for an
+ * importer whose DMA mask or dma-ranges cannot reach the buffer or under
+ * swiotlb=force; an IOMMU's address), the sync is the copy between the
+ * buffer and the slot and the slot's own maintenance: skipped, the device
+ * reads a slot not cleaned to memory and what it writes never reaches the
+ * buffer. dma_need_sync() cannot tell the two apart on a non-coherent device,
+ * where it is true for every address (dma_direct_need_sync(): 6.1.176 and
+ * 7.2.13 alike); dma_to_phys() can. So a segment bounces if dma_need_sync()
+ * asks for its sync and its DMA address is not its own memory.
+ */
+static bool vivtheap_segment_bounces(struct device *dev, struct scatterlist *sg)
+{
+	dma_addr_t addr = sg_dma_address(sg);
+
+	return dma_need_sync(dev, addr) && dma_to_phys(dev, addr) != sg_phys(sg);
+}
+
+/*
+ * Sync the segments of a mapped attachment that bounce, for the device
+ * (after mapping) or for the CPU (before unmapping). Return: whether one did.
+ */
+static bool vivtheap_attachment_sync(struct device *dev, struct sg_table *sgt,
+				     enum dma_data_direction dir,
+				     bool for_device)
+{
+	struct scatterlist *sg;
+	bool synced = false;
+	unsigned int i;
+
+	for_each_sgtable_dma_sg(sgt, sg, i) {
+		if (!vivtheap_segment_bounces(dev, sg))
+			continue;
+		if (for_device)
+			dma_sync_single_for_device(dev, sg_dma_address(sg),
+						   sg_dma_len(sg), dir);
+		else
+			dma_sync_single_for_cpu(dev, sg_dma_address(sg),
+						sg_dma_len(sg), dir);
+		synced = true;
+	}
+	return synced;
+}
+
+/*
+ * Whether a mapped attachment of a buffer in highmem bounces. swiotlb copies
+ * a highmem page through a temporary kmap, which is cacheable: its lines are
+ * flushed at kunmap on VIVT, not on ARMv6+, where a non-cacheable alias then
+ * misses the copy. Such a mapping is refused.
+ */
+static bool vivtheap_attachment_bounces_highmem(struct vivtheap_buffer *buffer,
+						struct device *dev,
+						struct sg_table *sgt)
+{
+	struct scatterlist *sg;
+	unsigned int i;
+
+	/* One CMA area, one zone: the first page says it for all. */
+	if (!PageHighMem(buffer->page))
+		return false;
+	for_each_sgtable_dma_sg(sgt, sg, i)
+		if (vivtheap_segment_bounces(dev, sg))
+			return true;
+	return false;
+}
+
 static struct sg_table *
 vivtheap_buffer_map(struct dma_buf_attachment *attachment,
 		    enum dma_data_direction dir)
 {
 	struct vivtheap_buffer *buffer = attachment->dmabuf->priv;
 	struct vivtheap_attachment *a = attachment->priv;
+	struct device *dev = attachment->dev;
 	int ret;
 
 	/*
-	 * No CPU sync: the memory is non-cacheable, and syncing it through the
-	 * cacheable linear alias would be wrong (kernel/dma/mapping.c, the
-	 * comment above dma_get_sgtable_attrs()).
+	 * No CPU sync for the buffer's own memory: it is non-cacheable. A
+	 * mapping that bounces is synced: see vivtheap_segment_bounces().
 	 */
-	ret = dma_map_sgtable(attachment->dev, &a->sgt, dir,
-			      DMA_ATTR_SKIP_CPU_SYNC);
+	ret = dma_map_sgtable(dev, &a->sgt, dir, DMA_ATTR_SKIP_CPU_SYNC);
 	if (ret)
 		return ERR_PTR(ret);
+	if (vivtheap_attachment_bounces_highmem(buffer, dev, &a->sgt)) {
+		pr_warn_ratelimited("%s: refused: %s's mapping of a buffer in highmem bounces (swiotlb), through a cacheable alias\n",
+				    buffer->heap->name, dev_name(dev));
+		dma_unmap_sgtable(dev, &a->sgt, dir, DMA_ATTR_SKIP_CPU_SYNC);
+		return ERR_PTR(-EOPNOTSUPP);
+	}
+	if (vivtheap_attachment_sync(dev, &a->sgt, dir, true))
+		vivtheap_stat_add(buffer->heap, VIVTHEAP_STAT_MAP_BOUNCED, 1);
 	vivtheap_stat_add(buffer->heap, VIVTHEAP_STAT_MAP, 1);
 	return &a->sgt;
 }
@@ -108,6 +190,8 @@ static void vivtheap_buffer_unmap(struct dma_buf_attachment *attachment,
 				  struct sg_table *sgt,
 				  enum dma_data_direction dir)
 {
+	/* What the device wrote to a bounce slot goes back to the buffer. */
+	vivtheap_attachment_sync(attachment->dev, sgt, dir, false);
 	dma_unmap_sgtable(attachment->dev, sgt, dir, DMA_ATTR_SKIP_CPU_SYNC);
 }
 

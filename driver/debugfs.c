@@ -28,6 +28,7 @@ const char *const vivtheap_stat_names[VIVTHEAP_STAT_NR] = {
 	[VIVTHEAP_STAT_DRAIN_WB] = "drain_write_buffer",
 	[VIVTHEAP_STAT_ATTACH] = "attach",
 	[VIVTHEAP_STAT_MAP] = "map_dma_buf",
+	[VIVTHEAP_STAT_MAP_BOUNCED] = "map_bounced",
 	[VIVTHEAP_STAT_MMAP] = "mmap",
 	[VIVTHEAP_STAT_VMAP] = "vmap",
 	[VIVTHEAP_STAT_ALLOC] = "alloc",

@@ -41,6 +41,8 @@
  * @VIVTHEAP_STAT_DRAIN_WB: write-buffer drains (dsb) done at end of access
  * @VIVTHEAP_STAT_ATTACH: importer attachments made
  * @VIVTHEAP_STAT_MAP: importer sg mappings made
+ * @VIVTHEAP_STAT_MAP_BOUNCED: importer sg mappings that bounce (swiotlb),
+ *	synced at map and unmap
  * @VIVTHEAP_STAT_MMAP: user mappings made
  * @VIVTHEAP_STAT_VMAP: kernel vmaps handed out (always the existing remap)
  * @VIVTHEAP_STAT_ALLOC: buffers allocated
@@ -55,6 +57,7 @@ enum vivtheap_stat {
 	VIVTHEAP_STAT_DRAIN_WB,
 	VIVTHEAP_STAT_ATTACH,
 	VIVTHEAP_STAT_MAP,
+	VIVTHEAP_STAT_MAP_BOUNCED,
 	VIVTHEAP_STAT_MMAP,
 	VIVTHEAP_STAT_VMAP,
 	VIVTHEAP_STAT_ALLOC,

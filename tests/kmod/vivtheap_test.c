@@ -22,8 +22,8 @@
  * separated by blanks, a trailing newline allowed), runs one operation on the
  * whole buffer. Word i below is the 32-bit word at byte offset 4 * i of the
  * dma-buf, and its pattern value is SEED + i (mod 2^32). The word operations
- * (dev-write, dev-read, vmap-write, vmap-read) fail with EINVAL, touching
- * nothing, if the dma-buf's size is not a multiple of 4.
+ * (dev-write, dev-read, vmap-write, vmap-read, dev-fill, bounce-fill) fail
+ * with EINVAL, touching nothing, if the dma-buf's size is not a multiple of 4.
  *
  *   dev-write   as "import", but writes every word of every page the DMA
  *               addresses name (pages in DMA-address order) with its pattern
@@ -38,6 +38,33 @@
  *               physical address of each page (SEED unused). Its map and
  *               syncs maintain the CPU caches (DMA API): see "upages" for a
  *               look that leaves them alone.
+ *   dev-fill    a device's write: maps the attachment DMA_FROM_DEVICE, writes
+ *               every word with its pattern value where the DMA addresses
+ *               point, with no CPU sync (the mapping is the device's until
+ *               it is unmapped), and unmaps: the DMA API must bring what the
+ *               device wrote into the buffer by then.
+ *   bounce-fill dev-fill on the bouncing device (below): its DMA addresses
+ *               are bounce slots, as swiotlb's are.
+ *
+ * dev-write and dev-read access the pages through their DMA addresses between
+ * the syncs, which is the CPU's window: on a mapping that bounces they would
+ * reach the bounce slots, not the buffer, and are not meant for one.
+ *
+ * The bouncing device, vivtheap_test_bounce, maps as swiotlb does for a device
+ * that cannot reach the buffer (a DMA mask or dma-ranges too small) or under
+ * swiotlb=force. None of the kernels the tests boot sets swiotlb up (32-bit
+ * ARM calls swiotlb_init() only with CONFIG_ARM_LPAE, and Debian's armmp
+ * then only under Xen, arch/arm/xen/mm.c), so the module brings dma_map_ops
+ * of its own that copy as kernel/dma/swiotlb.c does (6.1.176 and 7.2.13):
+ * mapping a segment gives it a slot of its own and always copies the buffer
+ * into it, whatever the direction or DMA_ATTR_SKIP_CPU_SYNC
+ * (swiotlb_tbl_map_single()); unmapping copies the slot back for
+ * DMA_FROM_DEVICE and DMA_BIDIRECTIONAL unless DMA_ATTR_SKIP_CPU_SYNC, and
+ * frees it; a sync for the CPU copies the slot back (FROM_DEVICE,
+ * BIDIRECTIONAL), a sync for the device copies the buffer in (TO_DEVICE,
+ * BIDIRECTIONAL). A slot is a page (the device's segments are at most one:
+ * dma_set_max_seg_size()), and its DMA address is the slot's. qemu models no
+ * cache, so a CPU store to a slot is what a device's store would be.
  *
  * Writing "upages ADDR LEN" (ADDR and LEN unsigned longs, decimal or 0x hex)
  * notes the physical address of each page of [ADDR, ADDR + LEN) in the
@@ -92,6 +119,7 @@
 #include <linux/debugfs.h>
 #include <linux/dma-buf.h>
 #include <linux/dma-direct.h>
+#include <linux/dma-map-ops.h>
 #include <linux/dma-mapping.h>
 #include <linux/highmem.h>
 #include <linux/iosys-map.h>
@@ -105,13 +133,211 @@
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
+#include <linux/spinlock.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
 
 #include "../../driver/compat.h"
 
 static struct platform_device *vivtheap_test_pdev;
+static struct platform_device *vivtheap_test_bounce_pdev;
 static struct dentry *vivtheap_test_dir;
+
+/**
+ * struct vivtheap_test_slot - one segment mapped by the bouncing device
+ * @node: entry in vivtheap_test_slots
+ * @dma: the segment's DMA address: its slot's
+ * @orig: the buffer's page the segment is in
+ * @offset: the segment's offset in @orig
+ * @len: the segment's length; @offset + @len is at most a page
+ * @slot: the bounce slot, a lowmem page
+ */
+struct vivtheap_test_slot {
+	struct list_head node;
+	dma_addr_t dma;
+	struct page *orig;
+	unsigned int offset;
+	unsigned int len;
+	struct page *slot;
+};
+
+/* The bouncing device's mapped segments; vivtheap_test_slots_lock guards it. */
+static LIST_HEAD(vivtheap_test_slots);
+static DEFINE_SPINLOCK(vivtheap_test_slots_lock);
+
+/* The slot whose DMA range holds @dma, or NULL. */
+static struct vivtheap_test_slot *vivtheap_test_slot_find(dma_addr_t dma)
+{
+	struct vivtheap_test_slot *s, *found = NULL;
+
+	spin_lock(&vivtheap_test_slots_lock);
+	list_for_each_entry(s, &vivtheap_test_slots, node) {
+		if (dma >= s->dma && dma - s->dma < s->len) {
+			found = s;
+			break;
+		}
+	}
+	spin_unlock(&vivtheap_test_slots_lock);
+	return found;
+}
+
+/*
+ * Copy @len bytes at offset @off of a segment between the buffer and the
+ * slot: into the slot if @to_slot, else back into the buffer.
+ */
+static void vivtheap_test_slot_copy(struct vivtheap_test_slot *s, size_t off,
+				    size_t len, bool to_slot)
+{
+	void *slot = page_address(s->slot) + off;
+
+	if (to_slot)
+		memcpy_from_page(slot, s->orig, s->offset + off, len);
+	else
+		memcpy_to_page(s->orig, s->offset + off, slot, len);
+}
+
+/* Drop a slot: out of the list, its page freed. */
+static void vivtheap_test_slot_free(struct vivtheap_test_slot *s)
+{
+	spin_lock(&vivtheap_test_slots_lock);
+	list_del(&s->node);
+	spin_unlock(&vivtheap_test_slots_lock);
+	__free_page(s->slot);
+	kfree(s);
+}
+
+static void vivtheap_test_bounce_unmap_sg(struct device *dev,
+					  struct scatterlist *sgl, int nents,
+					  enum dma_data_direction dir,
+					  unsigned long attrs)
+{
+	struct vivtheap_test_slot *s;
+	struct scatterlist *sg;
+	int i;
+
+	for_each_sg(sgl, sg, nents, i) {
+		s = vivtheap_test_slot_find(sg_dma_address(sg));
+		if (WARN_ON(!s))
+			continue;
+		if (!(attrs & DMA_ATTR_SKIP_CPU_SYNC) && dir != DMA_TO_DEVICE)
+			vivtheap_test_slot_copy(s, 0, s->len, false);
+		vivtheap_test_slot_free(s);
+	}
+}
+
+static int vivtheap_test_bounce_map_sg(struct device *dev,
+				       struct scatterlist *sgl, int nents,
+				       enum dma_data_direction dir,
+				       unsigned long attrs)
+{
+	struct vivtheap_test_slot *s;
+	struct scatterlist *sg;
+	int i, ret = -ENOMEM;
+
+	for_each_sg(sgl, sg, nents, i) {
+		if (sg->offset + sg->length > PAGE_SIZE) {
+			ret = -EINVAL;
+			goto unmap;
+		}
+		s = kzalloc(sizeof(*s), GFP_KERNEL);
+		if (!s)
+			goto unmap;
+		s->slot = alloc_page(GFP_KERNEL);
+		if (!s->slot) {
+			kfree(s);
+			goto unmap;
+		}
+		s->orig = sg_page(sg);
+		s->offset = sg->offset;
+		s->len = sg->length;
+		s->dma = phys_to_dma(dev, page_to_phys(s->slot));
+		/* Whatever the direction and attributes, as swiotlb does. */
+		vivtheap_test_slot_copy(s, 0, s->len, true);
+		spin_lock(&vivtheap_test_slots_lock);
+		list_add(&s->node, &vivtheap_test_slots);
+		spin_unlock(&vivtheap_test_slots_lock);
+		sg_dma_address(sg) = s->dma;
+		sg_dma_len(sg) = s->len;
+	}
+	return nents;
+
+unmap:
+	vivtheap_test_bounce_unmap_sg(dev, sgl, i, dir,
+				      attrs | DMA_ATTR_SKIP_CPU_SYNC);
+	return ret;
+}
+
+/*
+ * A sync of @size bytes at @dma: for the CPU the slot is copied back
+ * (DMA_FROM_DEVICE, DMA_BIDIRECTIONAL), for the device the buffer is copied
+ * in (DMA_TO_DEVICE, DMA_BIDIRECTIONAL).
+ */
+static void vivtheap_test_bounce_sync(dma_addr_t dma, size_t size,
+				      enum dma_data_direction dir,
+				      bool for_device)
+{
+	struct vivtheap_test_slot *s;
+
+	if (dir == (for_device ? DMA_FROM_DEVICE : DMA_TO_DEVICE))
+		return;
+	s = vivtheap_test_slot_find(dma);
+	if (WARN_ON(!s || size > s->len - (dma - s->dma)))
+		return;
+	vivtheap_test_slot_copy(s, dma - s->dma, size, for_device);
+}
+
+static void vivtheap_test_bounce_sync_sg(struct scatterlist *sgl, int nents,
+					 enum dma_data_direction dir,
+					 bool for_device)
+{
+	struct scatterlist *sg;
+	int i;
+
+	for_each_sg(sgl, sg, nents, i)
+		vivtheap_test_bounce_sync(sg_dma_address(sg), sg_dma_len(sg),
+					  dir, for_device);
+}
+
+static void vivtheap_test_bounce_sync_single_for_cpu(struct device *dev,
+						     dma_addr_t dma,
+						     size_t size,
+						     enum dma_data_direction dir)
+{
+	vivtheap_test_bounce_sync(dma, size, dir, false);
+}
+
+static void
+vivtheap_test_bounce_sync_single_for_device(struct device *dev,
+					    dma_addr_t dma, size_t size,
+					    enum dma_data_direction dir)
+{
+	vivtheap_test_bounce_sync(dma, size, dir, true);
+}
+
+static void vivtheap_test_bounce_sync_sg_for_cpu(struct device *dev,
+						 struct scatterlist *sgl,
+						 int nents,
+						 enum dma_data_direction dir)
+{
+	vivtheap_test_bounce_sync_sg(sgl, nents, dir, false);
+}
+
+static void vivtheap_test_bounce_sync_sg_for_device(struct device *dev,
+						    struct scatterlist *sgl,
+						    int nents,
+						    enum dma_data_direction dir)
+{
+	vivtheap_test_bounce_sync_sg(sgl, nents, dir, true);
+}
+
+static const struct dma_map_ops vivtheap_test_bounce_ops = {
+	.map_sg = vivtheap_test_bounce_map_sg,
+	.unmap_sg = vivtheap_test_bounce_unmap_sg,
+	.sync_single_for_cpu = vivtheap_test_bounce_sync_single_for_cpu,
+	.sync_single_for_device = vivtheap_test_bounce_sync_single_for_device,
+	.sync_sg_for_cpu = vivtheap_test_bounce_sync_sg_for_cpu,
+	.sync_sg_for_device = vivtheap_test_bounce_sync_sg_for_device,
+};
 
 /**
  * struct vivtheap_test_result - the "pages"/"upages" result of one open op file
@@ -139,9 +365,13 @@ struct vivtheap_test_result {
  *	at byte @offset of the dma-buf, @len bytes (a multiple of 4, at most a
  *	page) are to be accessed, @phys is their physical address (0 through a
  *	vmap), @res is the writer's result; returns 0 or a negative errno
- * @dir: the direction of the CPU access, for the vmap operations
+ * @dir: the direction of the CPU access, for the vmap operations; the
+ *	direction of the mapping, for the device operations
  * @words: it accesses 32-bit words: the dma-buf's size must be a multiple of 4
  * @records: it records pages in the writer's result, to be read back
+ * @bounce: a device operation on the bouncing device
+ * @unsynced: a device operation whose access is the device's own, made while
+ *	the mapping is the device's: no CPU sync around it
  */
 struct vivtheap_test_op {
 	const char *name;
@@ -155,6 +385,8 @@ struct vivtheap_test_op {
 	enum dma_data_direction dir;
 	bool words;
 	bool records;
+	bool bounce;
+	bool unsynced;
 };
 
 /**
@@ -245,9 +477,10 @@ static int vivtheap_test_words_check(const struct iosys_map *map,
  *
  * Through the DMA addresses, as a device sees the buffer: an importer must not
  * follow the sg table's page links (CONFIG_DMABUF_DEBUG scrambles them, and
- * newer kernels hand importers none). The module's device has no IOMMU, so a
- * DMA address is a physical one. Pages are accessed in the order of their DMA
- * addresses, between dma_sync_sgtable_for_cpu() and _for_device().
+ * newer kernels hand importers none). The module's devices have no IOMMU, so
+ * a DMA address is a physical one. Pages are accessed in the order of their
+ * DMA addresses, between dma_sync_sgtable_for_cpu() and _for_device() in
+ * @op's direction, or with no sync at all if @op is @unsynced.
  *
  * Return: 0; -EINVAL if the sg table does not cover @size exactly, page by
  * page; -EINTR on a fatal signal; or the error of @op's access.
@@ -261,7 +494,8 @@ static int vivtheap_test_dev_pages(struct device *dev, struct sg_table *sgt,
 	size_t offset = 0;
 	int ret = 0;
 
-	dma_sync_sgtable_for_cpu(dev, sgt, DMA_BIDIRECTIONAL);
+	if (!op->unsynced)
+		dma_sync_sgtable_for_cpu(dev, sgt, op->dir);
 	for_each_sgtable_dma_page(sgt, &diter, 0) {
 		phys_addr_t phys = dma_to_phys(dev, sg_page_iter_dma_address(&diter));
 		struct iosys_map map;
@@ -291,7 +525,8 @@ static int vivtheap_test_dev_pages(struct device *dev, struct sg_table *sgt,
 	 * What the "device" wrote goes to memory, and the buffer back to the
 	 * device, before it is unmapped: on every path.
 	 */
-	dma_sync_sgtable_for_device(dev, sgt, DMA_BIDIRECTIONAL);
+	if (!op->unsynced)
+		dma_sync_sgtable_for_device(dev, sgt, op->dir);
 	if (!ret && offset != size)
 		ret = -EINVAL;
 	return ret;
@@ -304,9 +539,9 @@ static int vivtheap_test_dev_pages(struct device *dev, struct sg_table *sgt,
  * @seed: passed to @op's access
  * @res: passed to @op's access
  *
- * Attaches @dmabuf to the module's platform device, maps the attachment
- * DMA_BIDIRECTIONAL as a driver would, runs vivtheap_test_dev_pages(),
- * unmaps and detaches.
+ * Attaches @dmabuf to the module's platform device (the bouncing one if @op
+ * says so), maps the attachment in @op's direction as a driver would, runs
+ * vivtheap_test_dev_pages(), unmaps and detaches.
  *
  * Return: 0, the error of attaching or mapping, or that of
  * vivtheap_test_dev_pages().
@@ -315,7 +550,8 @@ static int vivtheap_test_dev_run(struct dma_buf *dmabuf,
 				 const struct vivtheap_test_op *op, u32 seed,
 				 struct vivtheap_test_result *res)
 {
-	struct device *dev = &vivtheap_test_pdev->dev;
+	struct device *dev = op->bounce ? &vivtheap_test_bounce_pdev->dev :
+		&vivtheap_test_pdev->dev;
 	struct dma_buf_attachment *attach;
 	struct sg_table *sgt;
 	int ret;
@@ -323,7 +559,7 @@ static int vivtheap_test_dev_run(struct dma_buf *dmabuf,
 	attach = dma_buf_attach(dmabuf, dev);
 	if (IS_ERR(attach))
 		return PTR_ERR(attach);
-	sgt = dma_buf_map_attachment_unlocked(attach, DMA_BIDIRECTIONAL);
+	sgt = dma_buf_map_attachment_unlocked(attach, op->dir);
 	if (IS_ERR(sgt)) {
 		ret = PTR_ERR(sgt);
 		goto detach;
@@ -332,7 +568,7 @@ static int vivtheap_test_dev_run(struct dma_buf *dmabuf,
 	if (ret == -EINVAL)
 		dev_err(dev, "sg table of dma-buf %s does not cover its %zu bytes page by page\n",
 			dmabuf->exp_name, dmabuf->size);
-	dma_buf_unmap_attachment_unlocked(attach, sgt, DMA_BIDIRECTIONAL);
+	dma_buf_unmap_attachment_unlocked(attach, sgt, op->dir);
 detach:
 	dma_buf_detach(dmabuf, attach);
 	return ret;
@@ -584,6 +820,7 @@ static const struct vivtheap_test_op vivtheap_test_import_op = {
 	.name = "import",
 	.run = vivtheap_test_dev_run,
 	.access = vivtheap_test_page_stamp,
+	.dir = DMA_BIDIRECTIONAL,
 };
 
 static const struct vivtheap_test_op vivtheap_test_ops[] = {
@@ -591,12 +828,14 @@ static const struct vivtheap_test_op vivtheap_test_ops[] = {
 		.name = "dev-write",
 		.run = vivtheap_test_dev_run,
 		.access = vivtheap_test_words_write,
+		.dir = DMA_BIDIRECTIONAL,
 		.words = true,
 	},
 	{
 		.name = "dev-read",
 		.run = vivtheap_test_dev_run,
 		.access = vivtheap_test_words_check,
+		.dir = DMA_BIDIRECTIONAL,
 		.words = true,
 	},
 	{
@@ -610,6 +849,7 @@ static const struct vivtheap_test_op vivtheap_test_ops[] = {
 		.name = "pages",
 		.run = vivtheap_test_dev_run,
 		.access = vivtheap_test_page_record,
+		.dir = DMA_BIDIRECTIONAL,
 		.records = true,
 	},
 	{
@@ -623,6 +863,23 @@ static const struct vivtheap_test_op vivtheap_test_ops[] = {
 		.name = "upages",
 		.run_user = vivtheap_test_upages_run,
 		.records = true,
+	},
+	{
+		.name = "dev-fill",
+		.run = vivtheap_test_dev_run,
+		.access = vivtheap_test_words_write,
+		.dir = DMA_FROM_DEVICE,
+		.words = true,
+		.unsynced = true,
+	},
+	{
+		.name = "bounce-fill",
+		.run = vivtheap_test_dev_run,
+		.access = vivtheap_test_words_write,
+		.dir = DMA_FROM_DEVICE,
+		.words = true,
+		.bounce = true,
+		.unsynced = true,
 	},
 };
 
@@ -887,6 +1144,32 @@ static const struct file_operations vivtheap_test_op_fops = {
 	.read = vivtheap_test_op_read,
 };
 
+/* The bouncing device: its own dma_map_ops, segments of at most a page. */
+static int vivtheap_test_bounce_register(void)
+{
+	struct platform_device_info info = {
+		.name = "vivtheap_test_bounce",
+		.id = PLATFORM_DEVID_NONE,
+		.dma_mask = DMA_BIT_MASK(32),
+	};
+	struct device *dev;
+	int ret;
+
+	vivtheap_test_bounce_pdev = platform_device_register_full(&info);
+	if (IS_ERR(vivtheap_test_bounce_pdev))
+		return PTR_ERR(vivtheap_test_bounce_pdev);
+	dev = &vivtheap_test_bounce_pdev->dev;
+	/* Before the mask: 7.2 decides then whether the device needs syncs. */
+	set_dma_ops(dev, &vivtheap_test_bounce_ops);
+	ret = dma_set_mask_and_coherent(dev, DMA_BIT_MASK(32));
+	if (ret) {
+		platform_device_unregister(vivtheap_test_bounce_pdev);
+		return ret;
+	}
+	dma_set_max_seg_size(dev, PAGE_SIZE);
+	return 0;
+}
+
 static int __init vivtheap_test_init(void)
 {
 	struct platform_device_info info = {
@@ -900,6 +1183,9 @@ static int __init vivtheap_test_init(void)
 	if (IS_ERR(vivtheap_test_pdev))
 		return PTR_ERR(vivtheap_test_pdev);
 	ret = dma_set_mask_and_coherent(&vivtheap_test_pdev->dev, DMA_BIT_MASK(32));
+	if (ret)
+		goto unregister;
+	ret = vivtheap_test_bounce_register();
 	if (ret)
 		goto unregister;
 	vivtheap_test_dir = debugfs_create_dir("vivtheap_test", NULL);
@@ -919,6 +1205,7 @@ unregister:
 static void __exit vivtheap_test_exit(void)
 {
 	debugfs_remove_recursive(vivtheap_test_dir);
+	platform_device_unregister(vivtheap_test_bounce_pdev);
 	platform_device_unregister(vivtheap_test_pdev);
 }
 
