@@ -209,6 +209,30 @@ static int vivtheap_buffer_end_cpu_access(struct dma_buf *dmabuf,
 	return 0;
 }
 
+/*
+ * Count the buffer's live user mappings: the core calls open for every new
+ * VMA that copies one (fork, a split by a partial munmap or mprotect, mremap)
+ * and close for every VMA that goes, before it drops the dma-buf file.
+ */
+static void vivtheap_buffer_vm_open(struct vm_area_struct *vma)
+{
+	struct vivtheap_buffer *buffer = vma->vm_private_data;
+
+	atomic_inc(&buffer->mmaps);
+}
+
+static void vivtheap_buffer_vm_close(struct vm_area_struct *vma)
+{
+	struct vivtheap_buffer *buffer = vma->vm_private_data;
+
+	atomic_dec(&buffer->mmaps);
+}
+
+static const struct vm_operations_struct vivtheap_buffer_vm_ops = {
+	.open = vivtheap_buffer_vm_open,
+	.close = vivtheap_buffer_vm_close,
+};
+
 static int vivtheap_buffer_mmap(struct dma_buf *dmabuf,
 				struct vm_area_struct *vma)
 {
@@ -243,6 +267,8 @@ static int vivtheap_buffer_mmap(struct dma_buf *dmabuf,
 			     buffer->heap->dma_attrs);
 	if (ret)
 		return ret;
+	vma->vm_private_data = buffer;
+	vma->vm_ops = &vivtheap_buffer_vm_ops;
 	atomic_inc(&buffer->mmaps);
 	vivtheap_stat_add(buffer->heap, VIVTHEAP_STAT_MMAP, 1);
 	return 0;

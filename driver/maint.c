@@ -112,9 +112,12 @@ void vivtheap_maint_end(struct vivtheap_buffer *buffer,
  * ARM keeps the PTE dirty bit in software: a writable PTE without
  * L_PTE_DIRTY is installed read-only in hardware (cpu_*_set_pte_ext), so the
  * first write to every page faults only to set the bit. A PFN mapping has no
- * page cache to write back, so the mapping starts dirty and no access faults
- * once mmap() has returned. A read-only mapping stays read-only
- * (L_PTE_RDONLY wins in set_pte_ext).
+ * page cache to write back, so the mapping starts dirty and no access of the
+ * process that made it faults once mmap() has returned. Not so in a child
+ * after fork(): a shared mapping's PTEs are copied clean (mm/memory.c:
+ * copy_present_pte() in 6.1, __copy_present_ptes() in 7.2), so the child's
+ * first write to each page faults once, to set the bit again. A read-only
+ * mapping stays read-only (L_PTE_RDONLY wins in set_pte_ext).
  *
  * Return: @prot, with the dirty bit where the architecture has one.
  */

@@ -209,7 +209,6 @@ struct vivtheap_buffer *vivtheap_pool_take(struct vivtheap_heap *heap,
 	 * clean afterwards, only the write buffer to drain.
 	 */
 	memset(found->vaddr, 0, size);
-	atomic_set(&found->mmaps, 0);
 	vivtheap_maint_drain(heap);
 	vivtheap_stat_add(heap, VIVTHEAP_STAT_POOL_HIT, 1);
 	return found;

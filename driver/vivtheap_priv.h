@@ -130,7 +130,8 @@ struct vivtheap_heap {
  * @page: first page (the buffer is contiguous)
  * @id: serial number, for debugfs
  * @attachments: importers attached now
- * @mmaps: user mappings made so far
+ * @mmaps: user mappings alive now: each VMA, so a fork's copy and each piece
+ *	of a partly unmapped one count too
  */
 struct vivtheap_buffer {
 	struct vivtheap_heap *heap;
