@@ -64,6 +64,11 @@ static void check_alloc_errors(const char *heap, int hfd)
 	CHECK_ERRNO(ioctl(hfd, DMA_HEAP_IOCTL_ALLOC, &d), EINVAL);
 	/* unknown commands */
 	CHECK_ERRNO(ioctl(hfd, _IOWR(DMA_HEAP_IOC_MAGIC, 0x1, d), &d), EINVAL);
+	/* A known number is that command whatever its type, as in the core. */
+	d.fd = 0;
+	CHECK(ioctl(hfd, _IOWR('Z', 0x0, d), &d) == 0);
+	CHECK(d.fd > 0 && lseek((int)d.fd, 0, SEEK_END) == 4096);
+	close((int)d.fd);
 	/*
 	 * A command that cannot return the fd: our chardev refuses it; the
 	 * core (heap backend) allocates and leaks the fd, its code not ours.
