@@ -5,8 +5,16 @@
  * Locking:
  * - &vivtheap_heap.lock (mutex) guards the heap's list of live buffers and
  *   its byte counts (nr_buffers, bytes, peak_bytes), and its pool (pool,
- *   pool_bytes, pool_nr). It is taken when a buffer is born and when it is
- *   released, and by the debugfs readers. No memory is freed under it.
+ *   pool_bytes, pool_nr, pool_zeroing, pool_due, and each pooled buffer's
+ *   node, pooled_at and zeroed). It is taken when a buffer is born and
+ *   when it is released, by the pool's two workers and by the debugfs
+ *   readers. No memory is freed, no buffer zeroed and no work waited for
+ *   under it.
+ * - The pool's zeroing worker (pool_zero_work) zeroes the buffer it marked
+ *   as pool_zeroing without the lock: that buffer stays in the pool, and no
+ *   one else takes or frees it until the worker clears the mark (pool.c).
+ *   Emptying a pool (vivtheap_pool_shrink() to 0, module exit) waits for
+ *   the worker first, with no lock held.
  * - The maintenance counters (&vivtheap_heap.stats) are atomics and need no
  *   lock.
  * - A &vivtheap_buffer is immutable after export except for its counters
@@ -86,10 +94,17 @@ extern const char *const vivtheap_stat_names[VIVTHEAP_STAT_NR];
  * @bytes: bytes in live buffers
  * @peak_bytes: the most @bytes has been
  * @stats: counters, indexed by &enum vivtheap_stat
- * @pool: released buffers kept for reuse, oldest first
+ * @pool: released buffers kept for reuse, in the order they were freed,
+ *	oldest first
  * @pool_bytes: bytes in @pool
  * @pool_nr: buffers in @pool
- * @pool_work: empties @pool once the heap has been idle
+ * @pool_zeroing: the buffer in @pool that @pool_zero_work is zeroing, or
+ *	NULL; nobody else takes or frees it
+ * @pool_cma_bytes: the size of the CMA area the heap draws from, or 0 if it
+ *	is not known; set at init
+ * @pool_due: while @pool_work is pending: the jiffies it is due at
+ * @pool_work: frees each pooled buffer pool_idle_ms after its own free
+ * @pool_zero_work: zeroes the buffers freed into @pool
  * @misc: chardev backend: the /dev/dma_heap/<name> node
  * @misc_name: chardev backend: the node's name below /dev
  * @registered: the backend gave the heap its node. A heap without one is in
@@ -112,7 +127,11 @@ struct vivtheap_heap {
 	struct list_head pool;
 	size_t pool_bytes;
 	size_t pool_nr;
+	struct vivtheap_buffer *pool_zeroing;
+	size_t pool_cma_bytes;
+	unsigned long pool_due;
 	struct delayed_work pool_work;
+	struct work_struct pool_zero_work;
 
 	struct miscdevice misc;
 	char misc_name[VIVTHEAP_NAME_LEN + 16];
@@ -132,6 +151,8 @@ struct vivtheap_heap {
  * @attachments: importers attached now
  * @mmaps: user mappings alive now: each VMA, so a fork's copy and each piece
  *	of a partly unmapped one count too
+ * @pooled_at: in the pool: jiffies when it was freed into it
+ * @zeroed: in the pool: zeroed since it was freed, may be handed out as is
  */
 struct vivtheap_buffer {
 	struct vivtheap_heap *heap;
@@ -143,6 +164,8 @@ struct vivtheap_buffer {
 	u64 id;
 	atomic_t attachments;
 	atomic_t mmaps;
+	unsigned long pooled_at;
+	bool zeroed;
 };
 
 /**
