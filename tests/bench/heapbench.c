@@ -9,6 +9,9 @@
  *  - alloc+free at 4 KiB, 1, 3 and 12 MiB; for vivtheap's heaps both as
  *    users see it (a freed buffer of the size is pooled) and cold (pool
  *    off: every buffer from dma_alloc_attrs());
+ *  - the allocation alone at 4 KiB and 12 MiB, 50 ms after the last free of
+ *    the size: what a pooled allocation costs once the pool's worker has
+ *    zeroed the freed buffer (the kernel's heaps have no pool: their cost);
  *  - mmap + write one byte per page of 12 MiB, with the page faults taken.
  * Each timed figure is the best of three runs.
  */
@@ -38,6 +41,7 @@ struct result {
 	char name[64];
 	double alloc[VIVTHEAP_BENCH_NR_SIZES];
 	double alloc_cold[VIVTHEAP_BENCH_NR_SIZES]; /* vivtheap, pool off; 0 for kernel heaps */
+	double alloc_only4k, alloc_only12m; /* the allocation alone, after a pause */
 	double sync4k, sync12m, sync12m_imported, sync12m_vivid;
 	double touch_ms;
 	long faults;
@@ -94,6 +98,36 @@ static double time_allocs(int hfd, size_t size, int rounds)
 		t = (vivtheap_bench_now_us() - t0) / rounds;
 		if (best < 0 || t < best)
 			best = t;
+	}
+	return best;
+}
+
+/*
+ * The allocation alone, 50 ms after the last free of @size (untimed: the
+ * pool's worker zeroes the freed buffer meanwhile); best of three runs.
+ */
+static double time_alloc_only(int hfd, size_t size, int rounds)
+{
+	double best = -1, sum, t0;
+	int fd, i, run;
+
+	fd = alloc_fd(hfd, size);
+	if (fd < 0)
+		return -1;
+	close(fd);
+	for (run = 0; run < 3; run++) {
+		sum = 0;
+		for (i = 0; i < rounds; i++) {
+			usleep(50000);
+			t0 = vivtheap_bench_now_us();
+			fd = alloc_fd(hfd, size);
+			sum += vivtheap_bench_now_us() - t0;
+			if (fd < 0)
+				return -1;
+			close(fd);
+		}
+		if (best < 0 || sum / rounds < best)
+			best = sum / rounds;
 	}
 	return best;
 }
@@ -176,6 +210,10 @@ static int bench(const char *name, int rounds, int vgem, struct result *r)
 		if (r->alloc[s] < 0)
 			goto fail;
 	}
+	r->alloc_only4k = time_alloc_only(hfd, 4096, rounds);
+	r->alloc_only12m = time_alloc_only(hfd, 12 << 20, rounds);
+	if (r->alloc_only4k < 0 || r->alloc_only12m < 0)
+		goto fail;
 	if (!strncmp(name, "vivtheap", 8)) {
 		long pool = pool_get();
 
@@ -293,6 +331,11 @@ int main(int argc, char **argv)
 			printf(" %9.1f", r[i].alloc_cold[s]);
 		printf("\n");
 	}
+	printf("\nthe allocation alone, 50 ms after a free of the size (virtual us)\n");
+	for (i = 0; i < n; i++)
+		printf("%-20s alloc 4K %9.1f  alloc 12M %9.1f  12M/4K %.2f\n", r[i].name,
+		       r[i].alloc_only4k, r[i].alloc_only12m,
+		       r[i].alloc_only12m / r[i].alloc_only4k);
 	printf("\nratios (vivtheap / kernel heap, same boot; < 1 is faster)\n");
 	for (i = 0; i < n && i < 2; i++) {
 		if (strncmp(r[i].name, "vivtheap", 8))
@@ -316,6 +359,10 @@ int main(int argc, char **argv)
 				       r[i].alloc_cold[s] / cma->alloc[s]);
 			printf("\n");
 		}
+		if (cma)
+			printf("%-20s alloc alone after 50 ms: 4 KiB /%s %.2f  12 MiB /%s %.2f\n",
+			       "", cma->name, r[i].alloc_only4k / cma->alloc_only4k,
+			       cma->name, r[i].alloc_only12m / cma->alloc_only12m);
 		printf("%-20s mmap+touch 12 MiB: %ld faults", "", r[i].faults);
 		if (sys)
 			printf("  /system %.2f", r[i].touch_ms / sys->touch_ms);
