@@ -16,8 +16,8 @@
 
 KIND=${1:?fuzz or stress}
 case $KIND in
-fuzz) OPS=${2:-1000000} PER=20000 ;;
-stress) OPS=${2:-100000} PER=8000 ;;
+fuzz) OPS=${2:-1000000} PER=10000 ;;
+stress) OPS=${2:-100000} PER=4000 ;;
 *) die "$KIND: want fuzz or stress" ;;
 esac
 SEED=${3:-$(date +%Y%m%d)}

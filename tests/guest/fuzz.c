@@ -11,7 +11,7 @@
  * fails. The run is reproducible from the two numbers it prints:
  *
  *   vivtheap.fuzz_seed=S vivtheap.fuzz_ops=N   (the kernel command line;
- *   `make fuzz` sets them, `make check` runs 20000 operations of seed 1)
+ *   `make fuzz` sets them, `make check` runs 10000 operations of seed 1)
  */
 #include "gt.h"
 #include "gt_fd.h"
@@ -533,7 +533,7 @@ int main(void)
 	unsigned long long seed = gt_cmdline_number("vivtheap.fuzz_seed=", 1);
 	int i;
 
-	nops = gt_cmdline_number("vivtheap.fuzz_ops=", 20000);
+	nops = gt_cmdline_number("vivtheap.fuzz_ops=", 10000);
 	rng = seed * 0x9e3779b97f4a7c15ull + 1;
 	printf("seed %llu, %llu operations (vivtheap.fuzz_seed=%llu vivtheap.fuzz_ops=%llu)\n",
 	       seed, nops, seed, nops);

@@ -12,7 +12,7 @@
  * dma-buf or CMA page left behind, or kmemleak.
  *
  *   vivtheap.stress_ops=N vivtheap.stress_seed=S   (the kernel command line;
- *   `make stress` runs 100000 per target, `make check` 8000 of seed 1)
+ *   `make stress` runs 100000 per target, `make check` 4000 of seed 1)
  *
  * The run is reproducible only as far as the scheduler lets it: the seed
  * fixes each thread's sequence, not how the threads interleave.
@@ -279,7 +279,7 @@ static void process(int proc)
 
 int main(void)
 {
-	unsigned long long total = gt_cmdline_number("vivtheap.stress_ops=", 8000);
+	unsigned long long total = gt_cmdline_number("vivtheap.stress_ops=", 4000);
 	int p, status, workers = NPROC * NTHREAD - 2, failed = 0;
 	pid_t pids[NPROC];
 
