@@ -133,9 +133,9 @@
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
-#include <linux/spinlock.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
+#include <linux/xarray.h>
 
 #include "../../driver/compat.h"
 
@@ -145,7 +145,6 @@ static struct dentry *vivtheap_test_dir;
 
 /**
  * struct vivtheap_test_slot - one segment mapped by the bouncing device
- * @node: entry in vivtheap_test_slots
  * @dma: the segment's DMA address: its slot's
  * @orig: the buffer's page the segment is in
  * @offset: the segment's offset in @orig
@@ -153,7 +152,6 @@ static struct dentry *vivtheap_test_dir;
  * @slot: the bounce slot, a lowmem page
  */
 struct vivtheap_test_slot {
-	struct list_head node;
 	dma_addr_t dma;
 	struct page *orig;
 	unsigned int offset;
@@ -161,24 +159,17 @@ struct vivtheap_test_slot {
 	struct page *slot;
 };
 
-/* The bouncing device's mapped segments; vivtheap_test_slots_lock guards it. */
-static LIST_HEAD(vivtheap_test_slots);
-static DEFINE_SPINLOCK(vivtheap_test_slots_lock);
+/* The bouncing device's mapped segments, by the PFN of their slot. */
+static DEFINE_XARRAY(vivtheap_test_slots);
 
 /* The slot whose DMA range holds @dma, or NULL. */
-static struct vivtheap_test_slot *vivtheap_test_slot_find(dma_addr_t dma)
+static struct vivtheap_test_slot *vivtheap_test_slot_find(struct device *dev,
+							  dma_addr_t dma)
 {
-	struct vivtheap_test_slot *s, *found = NULL;
+	struct vivtheap_test_slot *s;
 
-	spin_lock(&vivtheap_test_slots_lock);
-	list_for_each_entry(s, &vivtheap_test_slots, node) {
-		if (dma >= s->dma && dma - s->dma < s->len) {
-			found = s;
-			break;
-		}
-	}
-	spin_unlock(&vivtheap_test_slots_lock);
-	return found;
+	s = xa_load(&vivtheap_test_slots, PHYS_PFN(dma_to_phys(dev, dma)));
+	return s && dma - s->dma < s->len ? s : NULL;
 }
 
 /*
@@ -196,12 +187,10 @@ static void vivtheap_test_slot_copy(struct vivtheap_test_slot *s, size_t off,
 		memcpy_to_page(s->orig, s->offset + off, slot, len);
 }
 
-/* Drop a slot: out of the list, its page freed. */
+/* Drop a slot: out of the array, its page freed. */
 static void vivtheap_test_slot_free(struct vivtheap_test_slot *s)
 {
-	spin_lock(&vivtheap_test_slots_lock);
-	list_del(&s->node);
-	spin_unlock(&vivtheap_test_slots_lock);
+	xa_erase(&vivtheap_test_slots, page_to_pfn(s->slot));
 	__free_page(s->slot);
 	kfree(s);
 }
@@ -216,7 +205,7 @@ static void vivtheap_test_bounce_unmap_sg(struct device *dev,
 	int i;
 
 	for_each_sg(sgl, sg, nents, i) {
-		s = vivtheap_test_slot_find(sg_dma_address(sg));
+		s = vivtheap_test_slot_find(dev, sg_dma_address(sg));
 		if (WARN_ON(!s))
 			continue;
 		if (!(attrs & DMA_ATTR_SKIP_CPU_SYNC) && dir != DMA_TO_DEVICE)
@@ -253,9 +242,12 @@ static int vivtheap_test_bounce_map_sg(struct device *dev,
 		s->dma = phys_to_dma(dev, page_to_phys(s->slot));
 		/* Whatever the direction and attributes, as swiotlb does. */
 		vivtheap_test_slot_copy(s, 0, s->len, true);
-		spin_lock(&vivtheap_test_slots_lock);
-		list_add(&s->node, &vivtheap_test_slots);
-		spin_unlock(&vivtheap_test_slots_lock);
+		if (xa_err(xa_store(&vivtheap_test_slots, page_to_pfn(s->slot), s,
+				    GFP_KERNEL))) {
+			__free_page(s->slot);
+			kfree(s);
+			goto unmap;
+		}
 		sg_dma_address(sg) = s->dma;
 		sg_dma_len(sg) = s->len;
 	}
@@ -272,30 +264,32 @@ unmap:
  * (DMA_FROM_DEVICE, DMA_BIDIRECTIONAL), for the device the buffer is copied
  * in (DMA_TO_DEVICE, DMA_BIDIRECTIONAL).
  */
-static void vivtheap_test_bounce_sync(dma_addr_t dma, size_t size,
-				      enum dma_data_direction dir,
+static void vivtheap_test_bounce_sync(struct device *dev, dma_addr_t dma,
+				      size_t size, enum dma_data_direction dir,
 				      bool for_device)
 {
 	struct vivtheap_test_slot *s;
 
 	if (dir == (for_device ? DMA_FROM_DEVICE : DMA_TO_DEVICE))
 		return;
-	s = vivtheap_test_slot_find(dma);
+	s = vivtheap_test_slot_find(dev, dma);
 	if (WARN_ON(!s || size > s->len - (dma - s->dma)))
 		return;
 	vivtheap_test_slot_copy(s, dma - s->dma, size, for_device);
 }
 
-static void vivtheap_test_bounce_sync_sg(struct scatterlist *sgl, int nents,
+static void vivtheap_test_bounce_sync_sg(struct device *dev,
+					 struct scatterlist *sgl, int nents,
 					 enum dma_data_direction dir,
 					 bool for_device)
 {
 	struct scatterlist *sg;
 	int i;
 
-	for_each_sg(sgl, sg, nents, i)
-		vivtheap_test_bounce_sync(sg_dma_address(sg), sg_dma_len(sg),
-					  dir, for_device);
+	for_each_sg(sgl, sg, nents, i) {
+		vivtheap_test_bounce_sync(dev, sg_dma_address(sg),
+					  sg_dma_len(sg), dir, for_device);
+	}
 }
 
 static void vivtheap_test_bounce_sync_single_for_cpu(struct device *dev,
@@ -303,7 +297,7 @@ static void vivtheap_test_bounce_sync_single_for_cpu(struct device *dev,
 						     size_t size,
 						     enum dma_data_direction dir)
 {
-	vivtheap_test_bounce_sync(dma, size, dir, false);
+	vivtheap_test_bounce_sync(dev, dma, size, dir, false);
 }
 
 static void
@@ -311,7 +305,7 @@ vivtheap_test_bounce_sync_single_for_device(struct device *dev,
 					    dma_addr_t dma, size_t size,
 					    enum dma_data_direction dir)
 {
-	vivtheap_test_bounce_sync(dma, size, dir, true);
+	vivtheap_test_bounce_sync(dev, dma, size, dir, true);
 }
 
 static void vivtheap_test_bounce_sync_sg_for_cpu(struct device *dev,
@@ -319,7 +313,7 @@ static void vivtheap_test_bounce_sync_sg_for_cpu(struct device *dev,
 						 int nents,
 						 enum dma_data_direction dir)
 {
-	vivtheap_test_bounce_sync_sg(sgl, nents, dir, false);
+	vivtheap_test_bounce_sync_sg(dev, sgl, nents, dir, false);
 }
 
 static void vivtheap_test_bounce_sync_sg_for_device(struct device *dev,
@@ -327,7 +321,7 @@ static void vivtheap_test_bounce_sync_sg_for_device(struct device *dev,
 						    int nents,
 						    enum dma_data_direction dir)
 {
-	vivtheap_test_bounce_sync_sg(sgl, nents, dir, true);
+	vivtheap_test_bounce_sync_sg(dev, sgl, nents, dir, true);
 }
 
 static const struct dma_map_ops vivtheap_test_bounce_ops = {
