@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: MIT
-/* The pool of freed buffers: reuse of the same size only, re-zeroed, bounded, emptied when idle, on demand, and when an allocation needs its memory. */
+/* The pool of freed buffers: reuse of the same size only, zeroed before reuse, bounded absolutely and by a share of the CMA area, each buffer aged by its own free time, emptied on demand and when an allocation needs its memory; another CMA user's allocation succeeds while the pool churns. */
+#include <sched.h>
+
 #include "gt.h"
 
 #define MIB (1UL << 20)
 #define PARAMS "/sys/module/vivtheap/parameters/"
 #define DRAIN "/sys/kernel/debug/vivtheap/drain_pools"
+#define TEST_CMA "/sys/kernel/debug/vivtheap_test/cma"
 
 /* Write @text to @path: 0, or the errno of the open or the write. */
 static int try_write(const char *path, const char *text)
@@ -120,6 +123,236 @@ static unsigned long largest_mib(int hfd)
 	return lo;
 }
 
+/* CmaTotal of /proc/meminfo, bytes. */
+static unsigned long cma_total(void)
+{
+	FILE *f = fopen("/proc/meminfo", "r");
+	unsigned long kib = 0;
+	char line[128];
+
+	CHECK(f != NULL);
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "CmaTotal: %lu kB", &kib) == 1)
+			break;
+	fclose(f);
+	CHECK(kib > 0);
+	return kib << 10;
+}
+
+/*
+ * Another CMA user than vivtheap: the kernel's CMA heap where present (its
+ * 7.2 name, its 6.1 name), else the test module's cma file. Names it in
+ * @who; returns a heap fd, or -1 for the test module.
+ */
+static int other_user(const char **who)
+{
+	static const char *const names[] = { "default_cma_region", "reserved" };
+	unsigned int i;
+	int fd;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		fd = gt_heap_open(names[i]);
+		if (fd >= 0) {
+			*who = names[i];
+			return fd;
+		}
+	}
+	if (access(TEST_CMA, W_OK))
+		FAIL("no kernel CMA heap and no %s: %s", TEST_CMA, strerror(errno));
+	*who = "vivtheap_test";
+	return -1;
+}
+
+/* @mib MiB from the other CMA user, given back at once: 0 or an errno. */
+static int other_alloc(int ofd, unsigned long mib)
+{
+	char text[32];
+	int fd;
+
+	if (ofd >= 0) {
+		fd = gt_alloc(ofd, mib * MIB, O_RDWR);
+		if (fd < 0)
+			return -fd;
+		close(fd);
+		return 0;
+	}
+	snprintf(text, sizeof(text), "%lu", mib * MIB);
+	return try_write(TEST_CMA, text);
+}
+
+/*
+ * Largest allocation another CMA user gets now, in MiB. Probed through the
+ * test module, whose failures are quiet (__GFP_NOWARN): the kernel's CMA
+ * heap logs every failed cma_alloc(), which the runner takes for a warning.
+ */
+static unsigned long other_largest_mib(void)
+{
+	unsigned long lo = 0, hi = (cma_total() >> 20) + 1, mid;
+	int err;
+
+	while (hi - lo > 1) {
+		mid = (lo + hi) / 2;
+		err = other_alloc(-1, mid);
+		if (!err) {
+			lo = mid;
+		} else {
+			if (err != ENOMEM)
+				FAIL("other CMA user, %lu MiB: %s", mid, strerror(err));
+			hi = mid;
+		}
+	}
+	return lo;
+}
+
+/*
+ * Issue 9 #1: a 12 MiB buffer nobody asks for again is pooled, then 4 KiB
+ * buffers are freed every 200 ms. Each pooled buffer ages by its own free
+ * time: after the idle time the 12 MiB are gone although frees never
+ * stopped, and another CMA user gets most of the area, still churning.
+ */
+static void check_churn(const char *heap, int hfd)
+{
+	const unsigned int idle_ms = 1000, period_ms = 200;
+	unsigned long big, want;
+	const char *who;
+	int ofd = other_user(&who), err = 0, i;
+
+	param_set("pool_max_size", 0);
+	write_file(DRAIN, "1");
+	if (access(TEST_CMA, W_OK))
+		FAIL("no %s: %s", TEST_CMA, strerror(errno));
+	big = other_largest_mib();
+	if (big < (cma_total() >> 20) / 2)
+		FAIL("%s gets only %lu MiB of %lu MiB CMA with the pools empty",
+		     who, big, cma_total() >> 20);
+	/* Most of the area, a little margin for what others hold meanwhile. */
+	want = big - 4;
+
+	param_set("pool_idle_ms", idle_ms);
+	param_set("pool_max_size", 16 * MIB);
+	dirty_free(hfd, 12 * MIB);
+	EXPECT_STAT(heap, "pool_bytes", 12 * MIB);
+	for (i = 0; i * period_ms < idle_ms + 1000; i++) {
+		dirty_free(hfd, 4096);
+		usleep(period_ms * 1000);
+	}
+	if (pool_listed(heap, 12 * MIB) || gt_stat(heap, "pool_bytes") >= (long long)(12 * MIB))
+		FAIL("%s: 12 MiB still pooled %u ms after its free, 4 KiB freed every %u ms (pool_bytes %lld)",
+		     heap, (i * period_ms), period_ms, gt_stat(heap, "pool_bytes"));
+	/* Still churning: another driver's allocation succeeds. */
+	for (i = 0; i < 3; i++) {
+		dirty_free(hfd, 4096);
+		err = other_alloc(ofd, want);
+		if (err)
+			FAIL("%s: %s could not allocate %lu MiB of %lu MiB CMA while the pool churns: %s",
+			     heap, who, want, cma_total() >> 20, strerror(err));
+		usleep(period_ms * 1000);
+	}
+	if (ofd >= 0)
+		close(ofd);
+	param_set("pool_idle_ms", 600000);
+	write_file(DRAIN, "1");
+	printf("%s: 12 MiB aged out under 4 KiB churn, %s got %lu MiB of %lu MiB CMA meanwhile\n",
+	       heap, who, want, cma_total() >> 20);
+}
+
+/*
+ * pool_bytes once the zeroing worker is done (it frees its buffer itself if
+ * the bound fell meanwhile): waits up to a second for it to reach @want.
+ */
+static long long pool_bytes_settled(const char *heap, long long want)
+{
+	long long got = gt_stat(heap, "pool_bytes");
+	int i;
+
+	for (i = 0; i < 20 && got > want; i++) {
+		usleep(50000);
+		got = gt_stat(heap, "pool_bytes");
+	}
+	return got;
+}
+
+/*
+ * The pool's bound is also a share of the CMA area the heap draws from
+ * (pool_cma_percent), whatever pool_max_size says. CmaTotal is at least
+ * that area, so no pool may exceed its share of it.
+ */
+static void check_cma_bound(const char *heap, int hfd)
+{
+	unsigned long cma = cma_total();
+	long long pooled;
+	int a, b;
+
+	param_set("pool_max_size", cma);
+	param_set("pool_cma_percent", 100);
+	write_file(DRAIN, "1");
+	a = gt_alloc(hfd, 4 * MIB, O_RDWR);
+	b = gt_alloc(hfd, 4 * MIB, O_RDWR);
+	CHECK(a >= 0 && b >= 0);
+	close(a);
+	close(b);
+	EXPECT_STAT(heap, "pool_bytes", 8 * MIB);
+
+	/* 10 % of 64 MiB is 6.4 MiB: lowered, the pool shrinks at once. */
+	param_set("pool_cma_percent", 10);
+	pooled = pool_bytes_settled(heap, 4 * MIB);
+	if (pooled > (long long)(cma / 100 * 10))
+		FAIL("%s: %lld bytes pooled over 10 %% of %lu MiB CMA", heap,
+		     pooled, cma >> 20);
+	write_file(DRAIN, "1");
+	a = gt_alloc(hfd, 4 * MIB, O_RDWR);
+	b = gt_alloc(hfd, 4 * MIB, O_RDWR);
+	CHECK(a >= 0 && b >= 0);
+	close(a);
+	close(b);
+	pooled = pool_bytes_settled(heap, 4 * MIB);
+	if (pooled > (long long)(cma / 100 * 10) || pooled != 4 * MIB)
+		FAIL("%s: %lld bytes pooled with pool_cma_percent=10 of %lu MiB CMA, want 4 MiB",
+		     heap, pooled, cma >> 20);
+	write_file(DRAIN, "1");
+	param_set("pool_cma_percent", 25);
+}
+
+/*
+ * Freed buffers are zeroed by a worker after the free; one taken before the
+ * worker got to it is zeroed by the allocation. Pinned to one CPU at
+ * SCHED_FIFO, the test runs before the worker queued on that CPU can: the
+ * allocation right after the free takes the buffer the worker has not seen.
+ */
+static void check_zeroed_before_worker(const char *heap, int hfd)
+{
+	struct sched_param rt = { .sched_priority = 1 }, normal = { 0 };
+	long long hit = gt_stat(heap, "pool_hit");
+	cpu_set_t cpus, old;
+	int fd;
+
+	CHECK(sched_getaffinity(0, sizeof(old), &old) == 0);
+	CPU_ZERO(&cpus);
+	CPU_SET(sched_getcpu(), &cpus);
+	CHECK(sched_setaffinity(0, sizeof(cpus), &cpus) == 0);
+	CHECK(sched_setscheduler(0, SCHED_FIFO, &rt) == 0);
+	dirty_free(hfd, 2 * MIB);
+	fd = gt_alloc(hfd, 2 * MIB, O_RDWR);
+	CHECK(sched_setscheduler(0, SCHED_OTHER, &normal) == 0);
+	CHECK(sched_setaffinity(0, sizeof(old), &old) == 0);
+	CHECK(fd >= 0);
+	EXPECT_STAT(heap, "pool_hit", hit + 1);
+	check_zero(heap, fd, 2 * MIB);
+	close(fd);
+
+	/*
+	 * The worker's turn: after a pause the pooled buffer is zeroed too
+	 * (dirty_free() takes the one just freed: a hit of its own).
+	 */
+	dirty_free(hfd, 2 * MIB);
+	usleep(300000);
+	fd = gt_alloc(hfd, 2 * MIB, O_RDWR);
+	CHECK(fd >= 0);
+	EXPECT_STAT(heap, "pool_hit", hit + 3);
+	check_zero(heap, fd, 2 * MIB);
+	close(fd);
+}
+
 static void check_heap(const char *heap)
 {
 	int hfd = gt_heap_open(heap), fd;
@@ -204,8 +437,14 @@ static void check_heap(const char *heap)
 	close(fd);
 	EXPECT_STAT(heap, "pool_bytes", 0);
 
+	check_churn(heap, hfd);
+	param_set("pool_max_size", 2 * MIB);
+	check_zeroed_before_worker(heap, hfd);
+	check_cma_bound(heap, hfd);
+	param_set("pool_max_size", 0);
+
 	close(hfd);
-	printf("%s: reuse zeroed, same size only, bounded, idle/drain/param empty it, %lu MiB taken back from the pool\n",
+	printf("%s: reuse zeroed (before the worker, after it), same size only, bounded (bytes, CMA share), idle/drain/param empty it, %lu MiB taken back from the pool\n",
 	       heap, big);
 }
 

@@ -111,6 +111,13 @@
  * warning: the mutants use it to prove that the guest runner fails a test
  * that leaves one behind, whatever the test's exit status.
  *
+ * Writing a byte count to /sys/kernel/debug/vivtheap_test/cma allocates that
+ * much from the test device's CMA area (the default one) with
+ * dma_alloc_attrs() and frees it at once: another CMA user beside vivtheap,
+ * for the pool test where the kernel has no CMA heap. The write returns its
+ * count, ENOMEM if the memory is not there, EINVAL for a count that is not a
+ * number or is 0.
+ *
  * Not part of vivtheap: built only for the tests (tests/kmod/).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -1120,6 +1127,36 @@ static ssize_t vivtheap_test_warn_write(struct file *file,
 	return count;
 }
 
+static ssize_t vivtheap_test_cma_write(struct file *file,
+				       const char __user *ubuf, size_t count,
+				       loff_t *ppos)
+{
+	struct device *dev = &vivtheap_test_pdev->dev;
+	const unsigned long attrs = DMA_ATTR_NO_KERNEL_MAPPING;
+	unsigned long size;
+	dma_addr_t dma;
+	void *cookie;
+	int ret;
+
+	ret = kstrtoul_from_user(ubuf, count, 0, &size);
+	if (ret)
+		return ret;
+	if (!size)
+		return -EINVAL;
+	/* Over MAX_ORDER only CMA can give it: no fallback to the buddy allocator. */
+	cookie = dma_alloc_attrs(dev, size, &dma, GFP_KERNEL | __GFP_NOWARN,
+				 attrs);
+	if (!cookie)
+		return -ENOMEM;
+	dma_free_attrs(dev, size, cookie, dma, attrs);
+	return count;
+}
+
+static const struct file_operations vivtheap_test_cma_fops = {
+	.owner = THIS_MODULE,
+	.write = vivtheap_test_cma_write,
+};
+
 static const struct file_operations vivtheap_test_warn_fops = {
 	.owner = THIS_MODULE,
 	.write = vivtheap_test_warn_write,
@@ -1189,6 +1226,8 @@ static int __init vivtheap_test_init(void)
 			    &vivtheap_test_op_fops);
 	debugfs_create_file("warn", 0200, vivtheap_test_dir, NULL,
 			    &vivtheap_test_warn_fops);
+	debugfs_create_file("cma", 0200, vivtheap_test_dir, NULL,
+			    &vivtheap_test_cma_fops);
 	return 0;
 
 unregister:
