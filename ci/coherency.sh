@@ -13,8 +13,10 @@
 # writes, undrained hand-overs, hand-over checks, expected, verdict. Exits
 # non-zero unless every calibration case without maintenance is caught and
 # every one with it is clean, every vivtheap scenario is 0 / 0 / 0 with at
-# least one hand-over checked, the fault knob's scenario shows undrained
-# hand-overs, and both tests passed. The kernel heaps' rows are reported.
+# least one hand-over checked, the fault knobs' scenarios show what each
+# fault breaks (fault-skip-drain: undrained hand-overs; the cached heap's
+# fault-skip-user-clean and fault-skip-invalidate: stale reads), and both
+# tests passed. The kernel heaps' rows are reported.
 #
 # The initramfs comes from ci/guest.sh (one plain boot of the same tests
 # first, on the chardev backend: they must pass there too), copied at once
@@ -153,9 +155,13 @@ END {
 	fail = 0
 	# Every scenario must be there for both of vivtheap heaps.
 	ns = split("cpu-to-device device-to-cpu user-to-vmap vmap-to-user fork scm-rights two-maps pool-reuse vivid vgem", sc, " ")
-	for (h = 1; h <= 2; h++)
-		for (i = 1; i <= ns; i++) case_of((h == 1 ? "vivtheap-uncached/" : "vivtheap-wc/") sc[i], "scenario")
+	split("vivtheap-uncached vivtheap-wc vivtheap-cached", heaps, " ")
+	for (h = 1; h <= 3; h++)
+		for (i = 1; i <= ns; i++) case_of(heaps[h] "/" sc[i], "scenario")
 	case_of("vivtheap-wc/fault-skip-drain", "scenario")
+	case_of("vivtheap-cached/ranged", "scenario")
+	case_of("vivtheap-cached/fault-skip-user-clean", "scenario")
+	case_of("vivtheap-cached/fault-skip-invalidate", "scenario")
 	printf "%-34s %11s %11s %9s %9s  %-18s %s\n", "heap/scenario", "stale-reads", "lost-writes", "undrained", "handovers", "expected", "verdict"
 	for (c = 1; c <= ncase; c++) {
 		s = n[c, "stale-read"] + 0; l = n[c, "lost-write"] + 0; u = n[c, "undrained"] + 0
@@ -170,6 +176,7 @@ END {
 			if (h == "-") { want = "(the test ran it)"; ok = 0 }
 			else if (nm !~ /^vivtheap-/) { want = "(reported)"; ok = 1 }
 			else if (nm ~ /\/fault-skip-drain$/) { want = "undrained > 0"; ok = (u > 0) }
+			else if (nm ~ /\/fault-skip-(user-clean|invalidate)$/) { want = "stale-reads > 0"; ok = (s > 0) }
 			else {
 				want = "0 / 0 / 0"; ok = (s == 0 && l == 0 && u == 0 && h + 0 > 0)
 				# the importer maps the attachment: that hand-over was checked

@@ -1,13 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * vivtheap: buffers from dma_alloc_attrs() and their dma-buf ops.
+ * vivtheap: buffers and their dma-buf ops.
  *
- * A buffer has exactly the aliases the DMA API made for it: the kernel
- * mapping returned by dma_alloc_attrs() and user mappings made by
- * dma_mmap_attrs() with the same attributes. vmap hands out the existing
- * kernel mapping and importers get the sg table mapped with
- * DMA_ATTR_SKIP_CPU_SYNC, so no cacheable alias is ever created; only a
- * mapping that bounces is synced (vivtheap_segment_bounces()).
+ * Uncached and write-combined heaps: a buffer has exactly the aliases the
+ * DMA API made for it: the kernel mapping returned by dma_alloc_attrs() and
+ * user mappings made by dma_mmap_attrs() with the same attributes. vmap
+ * hands out the existing kernel mapping and importers get the sg table
+ * mapped with DMA_ATTR_SKIP_CPU_SYNC, so no cacheable alias is ever created;
+ * only a mapping that bounces is synced (vivtheap_segment_bounces()).
+ *
+ * Cached heap: a buffer comes from dma_alloc_pages(), cacheable, in lowmem.
+ * Its aliases are the linear map (its kernel alias: vmap hands it out, no
+ * vmap() alias is made) and each user mapping, made with remap_pfn_range()
+ * and the VMA's own (cacheable) protection, each tracked until its vm_ops
+ * close. Importers' mappings are synced by the DMA API at map and unmap, and
+ * the long-lived ones at each begin and end of CPU access (maint.c).
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -16,6 +23,7 @@
 #include <linux/dma-buf.h>
 #include <linux/dma-direct.h>
 #include <linux/dma-mapping.h>
+#include <linux/dma-resv.h>
 #include <linux/err.h>
 #include <linux/fcntl.h>
 #include <linux/iosys-map.h>
@@ -26,10 +34,6 @@
 
 #include "compat.h"
 #include "vivtheap_priv.h"
-
-struct vivtheap_attachment {
-	struct sg_table sgt;
-};
 
 static atomic64_t vivtheap_buffer_serial = ATOMIC64_INIT(0);
 
@@ -64,6 +68,8 @@ static int vivtheap_buffer_attach(struct dma_buf *dmabuf,
 		off += len;
 	}
 
+	a->dev = attachment->dev;
+	INIT_LIST_HEAD(&a->node);
 	attachment->priv = a;
 	atomic_inc(&buffer->attachments);
 	vivtheap_stat_add(buffer->heap, VIVTHEAP_STAT_ATTACH, 1);
@@ -110,13 +116,20 @@ static bool vivtheap_segment_bounces(struct device *dev, struct scatterlist *sg)
 	return dma_need_sync(dev, addr) && dma_to_phys(dev, addr) != sg_phys(sg);
 }
 
-/*
- * Sync the segments of a mapped attachment that bounce, for the device
- * (after mapping) or for the CPU (before unmapping). Return: whether one did.
+/**
+ * vivtheap_attachment_sync() - sync the bounce slots of a mapped attachment
+ * @dev: the importer's device
+ * @sgt: the attachment's mapped sg table
+ * @dir: the direction to sync in
+ * @for_device: for the device (after the CPU wrote), or for the CPU (after
+ *	the device wrote)
+ *
+ * Only the segments that bounce: see vivtheap_segment_bounces().
+ *
+ * Return: whether a segment was synced.
  */
-static bool vivtheap_attachment_sync(struct device *dev, struct sg_table *sgt,
-				     enum dma_data_direction dir,
-				     bool for_device)
+bool vivtheap_attachment_sync(struct device *dev, struct sg_table *sgt,
+			      enum dma_data_direction dir, bool for_device)
 {
 	struct scatterlist *sg;
 	bool synced = false;
@@ -165,7 +178,43 @@ vivtheap_buffer_map(struct dma_buf_attachment *attachment,
 	struct vivtheap_buffer *buffer = attachment->dmabuf->priv;
 	struct vivtheap_attachment *a = attachment->priv;
 	struct device *dev = attachment->dev;
+	struct scatterlist *sg;
+	bool bounced = false;
+	unsigned int i;
 	int ret;
+
+	if (buffer->heap->mode == VIVTHEAP_CACHE_CACHED) {
+		/* One mapping per attachment: its sg table is the one. */
+		mutex_lock(&buffer->alias_lock);
+		if (!list_empty(&a->node)) {
+			mutex_unlock(&buffer->alias_lock);
+			return ERR_PTR(-EBUSY);
+		}
+		/*
+		 * Cacheable: synced for the device (and a bounce copied). Not
+		 * by the mapping itself: the buffer's own mapping for the
+		 * heap's device covers the same lines, and DMA-API debug calls
+		 * two overlapping mappings that both sync an error ("cacheline
+		 * tracking EEXIST", kernel/dma/debug.c add_dma_entry()). The
+		 * sync is the same one, made explicit.
+		 */
+		ret = dma_map_sgtable(dev, &a->sgt, dir, DMA_ATTR_SKIP_CPU_SYNC);
+		if (ret) {
+			mutex_unlock(&buffer->alias_lock);
+			return ERR_PTR(ret);
+		}
+		dma_sync_sgtable_for_device(dev, &a->sgt, dir);
+		a->dir = dir;
+		list_add_tail(&a->node, &buffer->mapped);
+		mutex_unlock(&buffer->alias_lock);
+		for_each_sgtable_dma_sg(&a->sgt, sg, i)
+			bounced |= vivtheap_segment_bounces(dev, sg);
+		if (bounced)
+			vivtheap_stat_add(buffer->heap,
+					  VIVTHEAP_STAT_MAP_BOUNCED, 1);
+		vivtheap_stat_add(buffer->heap, VIVTHEAP_STAT_MAP, 1);
+		return &a->sgt;
+	}
 
 	/*
 	 * No CPU sync for the buffer's own memory: it is non-cacheable. A
@@ -190,34 +239,124 @@ static void vivtheap_buffer_unmap(struct dma_buf_attachment *attachment,
 				  struct sg_table *sgt,
 				  enum dma_data_direction dir)
 {
+	struct vivtheap_buffer *buffer = attachment->dmabuf->priv;
+	struct vivtheap_attachment *a = attachment->priv;
+
+	if (buffer->heap->mode == VIVTHEAP_CACHE_CACHED) {
+		mutex_lock(&buffer->alias_lock);
+		list_del_init(&a->node);
+		mutex_unlock(&buffer->alias_lock);
+		/* What the device wrote, for the CPU: see vivtheap_buffer_map(). */
+		dma_sync_sgtable_for_cpu(attachment->dev, sgt, dir);
+		dma_unmap_sgtable(attachment->dev, sgt, dir,
+				  DMA_ATTR_SKIP_CPU_SYNC);
+		return;
+	}
 	/* What the device wrote to a bounce slot goes back to the buffer. */
 	vivtheap_attachment_sync(attachment->dev, sgt, dir, false);
 	dma_unmap_sgtable(attachment->dev, sgt, dir, DMA_ATTR_SKIP_CPU_SYNC);
 }
 
+/*
+ * Wait for the fences a CPU access in @dir must wait for, as
+ * dma_buf_begin_cpu_access() does (drivers/dma-buf/dma-buf.c). Return: 0,
+ * or -ERESTARTSYS if a signal came.
+ */
+static int vivtheap_buffer_wait(struct dma_buf *dmabuf,
+				enum dma_data_direction dir)
+{
+	long ret;
+
+	ret = dma_resv_wait_timeout(dmabuf->resv,
+				    dma_resv_usage_rw(dir != DMA_FROM_DEVICE),
+				    true, MAX_SCHEDULE_TIMEOUT);
+	return ret < 0 ? ret : 0;
+}
+
 static int vivtheap_buffer_begin_cpu_access(struct dma_buf *dmabuf,
 					    enum dma_data_direction dir)
 {
-	vivtheap_maint_begin(dmabuf->priv, dir);
+	struct vivtheap_buffer *buffer = dmabuf->priv;
+	int ret;
+
+	/*
+	 * The core waits for the buffer's fences only after this returns
+	 * (dma_buf_begin_cpu_access()): a device still writing would write
+	 * behind the invalidate, and a CPU that fetches speculatively could
+	 * load a line in between. Cached heap: wait first, as the ranged sync
+	 * does; the core's wait then finds the fences signalled.
+	 */
+	if (buffer->heap->mode == VIVTHEAP_CACHE_CACHED) {
+		ret = vivtheap_buffer_wait(dmabuf, dir);
+		if (ret)
+			return ret;
+	}
+	vivtheap_maint_begin(buffer, dir, 0, buffer->size);
 	return 0;
 }
 
 static int vivtheap_buffer_end_cpu_access(struct dma_buf *dmabuf,
 					  enum dma_data_direction dir)
 {
-	vivtheap_maint_end(dmabuf->priv, dir);
+	struct vivtheap_buffer *buffer = dmabuf->priv;
+
+	vivtheap_maint_end(buffer, dir, 0, buffer->size);
 	return 0;
+}
+
+/*
+ * Cached heap: start tracking a user mapping. @v is a new entry, or NULL if
+ * none could be allocated: the mapping is then counted as untracked, and
+ * maintenance flushes the whole cache while it lives (maint.c).
+ */
+static void vivtheap_buffer_track(struct vivtheap_buffer *buffer,
+				  struct vm_area_struct *vma,
+				  struct vivtheap_vma *v)
+{
+	mutex_lock(&buffer->alias_lock);
+	if (v) {
+		v->vma = vma;
+		list_add_tail(&v->node, &buffer->vmas);
+	} else {
+		buffer->untracked_vmas++;
+	}
+	mutex_unlock(&buffer->alias_lock);
+}
+
+static void vivtheap_buffer_untrack(struct vivtheap_buffer *buffer,
+				    struct vm_area_struct *vma)
+{
+	struct vivtheap_vma *v, *found = NULL;
+
+	mutex_lock(&buffer->alias_lock);
+	list_for_each_entry(v, &buffer->vmas, node) {
+		if (v->vma == vma) {
+			found = v;
+			list_del(&v->node);
+			break;
+		}
+	}
+	if (!found && !WARN_ON_ONCE(!buffer->untracked_vmas))
+		buffer->untracked_vmas--;
+	mutex_unlock(&buffer->alias_lock);
+	kfree(found);
 }
 
 /*
  * Count the buffer's live user mappings: the core calls open for every new
  * VMA that copies one (fork, a split by a partial munmap or mprotect, mremap)
- * and close for every VMA that goes, before it drops the dma-buf file.
+ * and close for every VMA that goes, before it drops the dma-buf file. On the
+ * cached heap each is tracked too, for its cache maintenance. open cannot
+ * fail: without memory for the entry the mapping lives untracked.
  */
 static void vivtheap_buffer_vm_open(struct vm_area_struct *vma)
 {
 	struct vivtheap_buffer *buffer = vma->vm_private_data;
 
+	if (buffer->heap->mode == VIVTHEAP_CACHE_CACHED)
+		vivtheap_buffer_track(buffer, vma,
+				      kzalloc_obj(struct vivtheap_vma,
+						  GFP_KERNEL));
 	atomic_inc(&buffer->mmaps);
 }
 
@@ -225,6 +364,8 @@ static void vivtheap_buffer_vm_close(struct vm_area_struct *vma)
 {
 	struct vivtheap_buffer *buffer = vma->vm_private_data;
 
+	if (buffer->heap->mode == VIVTHEAP_CACHE_CACHED)
+		vivtheap_buffer_untrack(buffer, vma);
 	atomic_dec(&buffer->mmaps);
 }
 
@@ -238,6 +379,7 @@ static int vivtheap_buffer_mmap(struct dma_buf *dmabuf,
 {
 	struct vivtheap_buffer *buffer = dmabuf->priv;
 	unsigned long npages = buffer->size >> PAGE_SHIFT;
+	struct vivtheap_vma *v;
 	int ret;
 
 	/*
@@ -261,12 +403,28 @@ static int vivtheap_buffer_mmap(struct dma_buf *dmabuf,
 
 	vm_flags_set(vma, VM_DONTEXPAND | VM_DONTDUMP);
 	vma->vm_page_prot = vivtheap_maint_user_prot(vma->vm_page_prot);
-	/* Same attributes as the kernel alias: never a cacheable user alias. */
-	ret = dma_mmap_attrs(buffer->heap->dev, vma, buffer->vaddr,
-			     buffer->dma_addr, buffer->size,
-			     buffer->heap->dma_attrs);
-	if (ret)
-		return ret;
+	if (buffer->heap->mode == VIVTHEAP_CACHE_CACHED) {
+		v = kzalloc_obj(*v, GFP_KERNEL);
+		if (!v)
+			return -ENOMEM;
+		/* The VMA's own protection: cacheable, tracked from here. */
+		ret = remap_pfn_range(vma, vma->vm_start,
+				      page_to_pfn(buffer->page) + vma->vm_pgoff,
+				      vma->vm_end - vma->vm_start,
+				      vma->vm_page_prot);
+		if (ret) {
+			kfree(v);
+			return ret;
+		}
+		vivtheap_buffer_track(buffer, vma, v);
+	} else {
+		/* Same attributes as the kernel alias: never cacheable. */
+		ret = dma_mmap_attrs(buffer->heap->dev, vma, buffer->vaddr,
+				     buffer->dma_addr, buffer->size,
+				     buffer->heap->dma_attrs);
+		if (ret)
+			return ret;
+	}
 	vma->vm_private_data = buffer;
 	vma->vm_ops = &vivtheap_buffer_vm_ops;
 	atomic_inc(&buffer->mmaps);
@@ -278,7 +436,10 @@ static int vivtheap_buffer_vmap(struct dma_buf *dmabuf, struct iosys_map *map)
 {
 	struct vivtheap_buffer *buffer = dmabuf->priv;
 
-	/* The existing non-cacheable mapping, never a new vmap() alias. */
+	/*
+	 * The existing mapping, never a new vmap() alias: non-cacheable, or
+	 * the cached heap's linear map, maintained at each begin and end.
+	 */
 	iosys_map_set_vaddr(map, buffer->vaddr);
 	vivtheap_stat_add(buffer->heap, VIVTHEAP_STAT_VMAP, 1);
 	return 0;
@@ -290,8 +451,15 @@ static int vivtheap_buffer_vmap(struct dma_buf *dmabuf, struct iosys_map *map)
  */
 void vivtheap_buffer_destroy(struct vivtheap_buffer *buffer)
 {
-	dma_free_attrs(buffer->heap->dev, buffer->size, buffer->vaddr,
-		       buffer->dma_addr, buffer->heap->dma_attrs);
+	struct vivtheap_heap *heap = buffer->heap;
+
+	if (heap->mode == VIVTHEAP_CACHE_CACHED)
+		dma_free_pages(heap->dev, buffer->size, buffer->page,
+			       buffer->dma_addr, DMA_BIDIRECTIONAL);
+	else
+		dma_free_attrs(heap->dev, buffer->size, buffer->vaddr,
+			       buffer->dma_addr, heap->dma_attrs);
+	mutex_destroy(&buffer->alias_lock);
 	kfree(buffer);
 }
 
@@ -338,8 +506,9 @@ struct vivtheap_buffer *vivtheap_buffer_from_dmabuf(struct dma_buf *dmabuf)
 }
 
 /*
- * A new buffer from dma_alloc_attrs(), zeroed by it. Return: the buffer, or
- * ERR_PTR: -ENOMEM when the memory is not there.
+ * A new buffer from dma_alloc_pages() (cached heap: zeroed by it through the
+ * linear map, the zeroes cleaned here) or dma_alloc_attrs() (zeroed by it).
+ * Return: the buffer, or ERR_PTR: -ENOMEM when the memory is not there.
  */
 static struct vivtheap_buffer *vivtheap_buffer_create(struct vivtheap_heap *heap,
 						      size_t size)
@@ -353,12 +522,44 @@ static struct vivtheap_buffer *vivtheap_buffer_create(struct vivtheap_heap *heap
 		return ERR_PTR(-ENOMEM);
 	buffer->heap = heap;
 	buffer->size = size;
+	mutex_init(&buffer->alias_lock);
+	INIT_LIST_HEAD(&buffer->vmas);
+	INIT_LIST_HEAD(&buffer->mapped);
+
+	if (heap->mode == VIVTHEAP_CACHE_CACHED) {
+		/*
+		 * Contiguous (the device's CMA area, or its DMA zone), in
+		 * lowmem (dma_direct_alloc_pages() refuses highmem), zeroed
+		 * through the linear map; mapped for the device both ways.
+		 */
+		buffer->page = dma_alloc_pages(heap->dev, size,
+					       &buffer->dma_addr,
+					       DMA_BIDIRECTIONAL,
+					       GFP_KERNEL | __GFP_NOWARN);
+		if (!buffer->page) {
+			mutex_destroy(&buffer->alias_lock);
+			kfree(buffer);
+			return ERR_PTR(-ENOMEM);
+		}
+		/*
+		 * Never an error with a page: checked so that DMA-API debug
+		 * (6.1) does not call the handle unchecked at the free.
+		 */
+		if (dma_mapping_error(heap->dev, buffer->dma_addr)) {
+			vivtheap_buffer_destroy(buffer);
+			return ERR_PTR(-ENOMEM);
+		}
+		buffer->vaddr = page_address(buffer->page);
+		vivtheap_maint_zeroed(buffer);
+		return buffer;
+	}
 
 	/* __GFP_NOWARN: a request CMA cannot meet fails quietly with -ENOMEM. */
 	buffer->vaddr = dma_alloc_attrs(heap->dev, size, &buffer->dma_addr,
 					GFP_KERNEL | __GFP_NOWARN,
 					heap->dma_attrs);
 	if (!buffer->vaddr) {
+		mutex_destroy(&buffer->alias_lock);
 		kfree(buffer);
 		return ERR_PTR(-ENOMEM);
 	}
@@ -445,4 +646,65 @@ struct dma_buf *vivtheap_buffer_alloc(struct vivtheap_heap *heap, u64 len,
 count_failure:
 	vivtheap_stat_add(heap, VIVTHEAP_STAT_ALLOC_FAIL, 1);
 	return ERR_PTR(ret);
+}
+
+/**
+ * vivtheap_buffer_sync_range() - begin or end CPU access to part of a buffer
+ * @dmabuf: a dma-buf, held by the caller
+ * @flags: VIVTHEAP_SYNC_* bits
+ * @offset: first byte of the range
+ * @length: bytes in the range
+ *
+ * DMA_BUF_IOCTL_SYNC on the whole pages of [@offset, @offset + @length):
+ * before beginning, the same wait for the buffer's fences as
+ * dma_buf_begin_cpu_access() (drivers/dma-buf/dma-buf.c), then the same
+ * maintenance on those pages only. The range is page-granular because the
+ * user aliases' maintenance is (vivt_flush_cache_range() rounds to pages),
+ * and widening it cannot lose a byte: what it cleans is written back, what
+ * it invalidates is flushed (maint.c).
+ *
+ * Return: 0; -ENODEV if vivtheap did not export @dmabuf; -EINVAL for
+ * unknown @flags bits, no direction, an empty range or one not inside the
+ * buffer; -EINTR (or -ERESTARTSYS) if a signal came while waiting.
+ */
+int vivtheap_buffer_sync_range(struct dma_buf *dmabuf, u32 flags,
+			       u64 offset, u64 length)
+{
+	struct vivtheap_buffer *buffer = vivtheap_buffer_from_dmabuf(dmabuf);
+	enum dma_data_direction dir;
+	size_t start, end;
+	int ret;
+
+	if (!buffer)
+		return -ENODEV;
+	if (flags & ~(VIVTHEAP_SYNC_RW | VIVTHEAP_SYNC_END))
+		return -EINVAL;
+	switch (flags & VIVTHEAP_SYNC_RW) {
+	case VIVTHEAP_SYNC_READ:
+		dir = DMA_FROM_DEVICE;
+		break;
+	case VIVTHEAP_SYNC_WRITE:
+		dir = DMA_TO_DEVICE;
+		break;
+	case VIVTHEAP_SYNC_RW:
+		dir = DMA_BIDIRECTIONAL;
+		break;
+	default:
+		return -EINVAL;
+	}
+	if (!length || offset >= buffer->size || length > buffer->size - offset)
+		return -EINVAL;
+	start = round_down((size_t)offset, PAGE_SIZE);
+	end = PAGE_ALIGN((size_t)(offset + length));
+
+	vivtheap_stat_add(buffer->heap, VIVTHEAP_STAT_SYNC_RANGE, 1);
+	if (flags & VIVTHEAP_SYNC_END) {
+		vivtheap_maint_end(buffer, dir, start, end - start);
+		return 0;
+	}
+	ret = vivtheap_buffer_wait(dmabuf, dir);
+	if (ret)
+		return ret;
+	vivtheap_maint_begin(buffer, dir, start, end - start);
+	return 0;
 }

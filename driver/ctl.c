@@ -18,6 +18,7 @@
 static const unsigned int vivtheap_ctl_cmds[] = {
 	VIVTHEAP_IOC_BUFFER_INFO,
 	VIVTHEAP_IOC_HEAP_INFO,
+	VIVTHEAP_IOC_SYNC_RANGE,
 };
 
 static int vivtheap_ctl_buffer_info(struct vivtheap_ioc_buffer_info *info)
@@ -77,6 +78,22 @@ static int vivtheap_ctl_heap_info(struct vivtheap_ioc_heap_info *info)
 	return -ENOENT;
 }
 
+static int vivtheap_ctl_sync_range(struct vivtheap_ioc_sync_range *sync)
+{
+	struct dma_buf *dmabuf;
+	int ret;
+
+	if (sync->reserved[0] || sync->reserved[1])
+		return -EINVAL;
+	dmabuf = dma_buf_get(sync->fd);
+	if (IS_ERR(dmabuf))
+		return PTR_ERR(dmabuf);
+	ret = vivtheap_buffer_sync_range(dmabuf, sync->flags, sync->offset,
+					 sync->length);
+	dma_buf_put(dmabuf);
+	return ret;
+}
+
 /* Size-extensible arguments, by the control node's rule (ioctl.c). */
 static long vivtheap_ctl_ioctl(struct file *file, unsigned int ucmd,
 			       unsigned long arg)
@@ -86,6 +103,7 @@ static long vivtheap_ctl_ioctl(struct file *file, unsigned int ucmd,
 	union {
 		struct vivtheap_ioc_buffer_info buffer;
 		struct vivtheap_ioc_heap_info heap;
+		struct vivtheap_ioc_sync_range sync;
 	} kdata;
 	long ret;
 
@@ -103,6 +121,9 @@ static long vivtheap_ctl_ioctl(struct file *file, unsigned int ucmd,
 		break;
 	case VIVTHEAP_IOC_HEAP_INFO:
 		ret = vivtheap_ctl_heap_info(&kdata.heap);
+		break;
+	case VIVTHEAP_IOC_SYNC_RANGE:
+		ret = vivtheap_ctl_sync_range(&kdata.sync);
 		break;
 	default:
 		return -ENOTTY;

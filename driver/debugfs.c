@@ -9,6 +9,10 @@
  *   /sys/kernel/debug/vivtheap/fault_skip_drain  Y: end_cpu_access skips the
  *                                             write-buffer drain (a fault for
  *                                             the cache model's tests; root)
+ *   /sys/kernel/debug/vivtheap/fault_skip_user_clean, fault_skip_invalidate
+ *                                             Y: the cached heap skips its
+ *                                             user clean at end, its own
+ *                                             invalidates at begin (root)
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -35,6 +39,13 @@ const char *const vivtheap_stat_names[VIVTHEAP_STAT_NR] = {
 	[VIVTHEAP_STAT_ALLOC_FAIL] = "alloc_failed",
 	[VIVTHEAP_STAT_POOL_HIT] = "pool_hit",
 	[VIVTHEAP_STAT_POOL_FREE] = "pool_free",
+	[VIVTHEAP_STAT_SYNC_RANGE] = "sync_range",
+	[VIVTHEAP_STAT_CLEAN_KERNEL] = "clean_kernel_bytes",
+	[VIVTHEAP_STAT_INVAL_KERNEL] = "inval_kernel_bytes",
+	[VIVTHEAP_STAT_CLEAN_USER] = "clean_user_bytes",
+	[VIVTHEAP_STAT_INVAL_USER] = "inval_user_bytes",
+	[VIVTHEAP_STAT_CLEAN_ZEROED] = "clean_zeroed_bytes",
+	[VIVTHEAP_STAT_FLUSH_ALL] = "flush_all",
 };
 
 static struct dentry *vivtheap_debugfs_root;
@@ -48,6 +59,8 @@ static const char *const vivtheap_debugfs_files[] = {
 	"pool",
 	"drain_pools",
 	"fault_skip_drain",
+	"fault_skip_user_clean",
+	"fault_skip_invalidate",
 };
 
 static const char *const vivtheap_mode_names[] = {
@@ -176,6 +189,12 @@ void vivtheap_debugfs_init(void)
 			    &vivtheap_debugfs_drain_fops);
 	debugfs_create_bool("fault_skip_drain", 0600, vivtheap_debugfs_root,
 			    &vivtheap_fault_skip_drain);
+	debugfs_create_bool("fault_skip_user_clean", 0600,
+			    vivtheap_debugfs_root,
+			    &vivtheap_fault_skip_user_clean);
+	debugfs_create_bool("fault_skip_invalidate", 0600,
+			    vivtheap_debugfs_root,
+			    &vivtheap_fault_skip_invalidate);
 	for (i = 0; i < VIVTHEAP_NR_HEAPS; i++) {
 		if (!vivtheap_heaps[i].registered)
 			continue;

@@ -74,7 +74,7 @@ int vivtheap_ioctl_dma_heap_arg(unsigned int ucmd, const unsigned int *cmds,
  *
  * The type must be VIVTHEAP_IOC_MAGIC and the direction the module's; the
  * kernel's copy is exactly the module's struct, and what both sides know is
- * copied back.
+ * copied back if the command reads.
  *
  * Return: 0, or -ENOTTY for a command the node does not know.
  */
@@ -92,7 +92,9 @@ int vivtheap_ioctl_ctl_arg(unsigned int ucmd, const unsigned int *cmds,
 
 	arg->in_size = _IOC_SIZE(ucmd);
 	arg->ksize = _IOC_SIZE(arg->kcmd);
-	arg->out_size = min(arg->in_size, arg->ksize);
+	/* Back only to a command that reads (not VIVTHEAP_IOC_SYNC_RANGE). */
+	arg->out_size = (_IOC_DIR(arg->kcmd) & _IOC_READ) ?
+		min(arg->in_size, arg->ksize) : 0;
 	return 0;
 }
 

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * vivtheap: uncached and write-combined DMA-BUF heaps for CPUs whose caches
- * alias. Module parameters, the DMA device, the heaps, init and exit.
+ * vivtheap: DMA-BUF heaps for CPUs whose caches alias: uncached,
+ * write-combined, and cached with every alias maintained. Module parameters,
+ * the DMA device, the heaps, init and exit.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -29,6 +30,11 @@ module_param(wc_name, charp, 0444);
 MODULE_PARM_DESC(wc_name,
 		 "name of the write-combined heap (default " VIVTHEAP_HEAP_WC_NAME ")");
 
+static char *cached_name = VIVTHEAP_HEAP_CACHED_NAME;
+module_param(cached_name, charp, 0444);
+MODULE_PARM_DESC(cached_name,
+		 "name of the cached heap (default " VIVTHEAP_HEAP_CACHED_NAME ")");
+
 static unsigned long uncached_max_size = 256UL << 20;
 module_param(uncached_max_size, ulong, 0444);
 MODULE_PARM_DESC(uncached_max_size, "largest uncached buffer, bytes (default 256 MiB)");
@@ -36,6 +42,10 @@ MODULE_PARM_DESC(uncached_max_size, "largest uncached buffer, bytes (default 256
 static unsigned long wc_max_size = 256UL << 20;
 module_param(wc_max_size, ulong, 0444);
 MODULE_PARM_DESC(wc_max_size, "largest write-combined buffer, bytes (default 256 MiB)");
+
+static unsigned long cached_max_size = 256UL << 20;
+module_param(cached_max_size, ulong, 0444);
+MODULE_PARM_DESC(cached_max_size, "largest cached buffer, bytes (default 256 MiB)");
 
 static unsigned int dma_bits = 32;
 module_param(dma_bits, uint, 0444);
@@ -182,6 +192,7 @@ static bool vivtheap_name_valid(const char *name)
 static const char *const vivtheap_name_params[VIVTHEAP_NR_HEAPS] = {
 	[VIVTHEAP_HEAP_UNCACHED] = "uncached_name",
 	[VIVTHEAP_HEAP_WC] = "wc_name",
+	[VIVTHEAP_HEAP_CACHED] = "cached_name",
 };
 
 /*
@@ -313,6 +324,7 @@ static int vivtheap_params_check(void)
 	const char *const names[VIVTHEAP_NR_HEAPS] = {
 		[VIVTHEAP_HEAP_UNCACHED] = uncached_name,
 		[VIVTHEAP_HEAP_WC] = wc_name,
+		[VIVTHEAP_HEAP_CACHED] = cached_name,
 	};
 	const char *taken;
 	int i, ret;
@@ -353,6 +365,8 @@ static int __init vivtheap_init(void)
 			   VIVTHEAP_CACHE_UNCACHED, 0, uncached_max_size);
 	vivtheap_heap_init(&vivtheap_heaps[VIVTHEAP_HEAP_WC], wc_name,
 			   VIVTHEAP_CACHE_WC, DMA_ATTR_WRITE_COMBINE, wc_max_size);
+	vivtheap_heap_init(&vivtheap_heaps[VIVTHEAP_HEAP_CACHED], cached_name,
+			   VIVTHEAP_CACHE_CACHED, 0, cached_max_size);
 	/* Device-tree nodes may give the heaps their own devices. */
 	ret = vivtheap_of_register();
 	if (ret)
@@ -408,6 +422,6 @@ static void __exit vivtheap_exit(void)
 module_init(vivtheap_init);
 module_exit(vivtheap_exit);
 
-MODULE_DESCRIPTION("Uncached and write-combined DMA-BUF heaps for aliasing caches");
+MODULE_DESCRIPTION("Uncached, write-combined and alias-maintained cached DMA-BUF heaps for aliasing caches");
 MODULE_LICENSE("GPL");
 MODULE_IMPORT_NS("DMA_BUF");

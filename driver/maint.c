@@ -2,20 +2,39 @@
 /*
  * vivtheap: cache maintenance at CPU-access hand-over, in one place.
  *
- * Every alias of a vivtheap buffer is non-cacheable (the kernel remap or
- * remapped linear map from dma_alloc_attrs(), each user mapping from
- * dma_mmap_attrs() with the same attributes, the device), so no alias can
- * hold a cache line and there are no lines to clean or invalidate. What is
- * left is the CPU's write buffer: a write-combined mapping is bufferable, so
- * stores may still sit in the write buffer when the device is told to read.
- * end_cpu_access drains it. See docs/maintenance.md for the per-CPU table.
+ * Uncached and write-combined heaps: every alias of a buffer is
+ * non-cacheable (the kernel remap or remapped linear map from
+ * dma_alloc_attrs(), each user mapping from dma_mmap_attrs() with the same
+ * attributes, the device), so no alias can hold a cache line and there are
+ * no lines to clean or invalidate. What is left is the CPU's write buffer: a
+ * write-combined mapping is bufferable, so stores may still sit in the write
+ * buffer when the device is told to read. end_cpu_access drains it.
+ *
+ * Cached heap: every alias is cacheable, and on a VIVT or aliasing VIPT data
+ * cache each holds its own lines. The buffer has two kinds of alias: the
+ * kernel's linear map (its only kernel alias: vmap hands it out) and each
+ * user mapping, tracked from mmap to vm_ops close. At begin of access every
+ * alias that can hold lines of the range is invalidated, so that whatever
+ * alias the CPU then uses reads memory; at end of a writing access every
+ * such alias is cleaned, so that memory holds what the CPU wrote through any
+ * of them. The kernel alias goes through the DMA API (which also does what
+ * the CPU's speculation and the outer cache need); the user aliases through
+ * flush_cache_range(), only where the cache aliases. See
+ * docs/maintenance.md for the per-CPU table and the kernel lines.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/dma-direction.h>
+#include <linux/dma-mapping.h>
+#include <linux/mm.h>
 #include <linux/pgtable.h>
+#include <linux/smp.h>
 #include <asm/barrier.h>
+#ifdef CONFIG_ARM
+#include <asm/cacheflush.h>
+#include <asm/cachetype.h>
+#endif
 
 #include "vivtheap_priv.h"
 
@@ -51,20 +70,6 @@ static bool vivtheap_mode_buffers_writes(enum vivtheap_cache_mode mode)
 #endif
 }
 
-/**
- * vivtheap_maint_begin() - maintenance before the CPU accesses a buffer
- * @buffer: the buffer
- * @dir: the direction of the CPU access
- *
- * No alias is cacheable, so there is nothing to invalidate: the CPU reads
- * memory. Counted, nothing else.
- */
-void vivtheap_maint_begin(struct vivtheap_buffer *buffer,
-			  enum dma_data_direction dir)
-{
-	vivtheap_stat_add(buffer->heap, VIVTHEAP_STAT_BEGIN_ACCESS, 1);
-}
-
 /*
  * A fault for the cache model's tests (docs/cachemodel.md): while set, through
  * the root-only debugfs file fault_skip_drain, end_cpu_access does not drain
@@ -87,22 +92,236 @@ void vivtheap_maint_drain(struct vivtheap_heap *heap)
 	}
 }
 
+/*
+ * Faults for the cached heap's tests under the cache model, as
+ * fault_skip_drain: while set (root-only debugfs files of the same names),
+ * end of access does not clean the user mappings, or begin of access
+ * invalidates no alias itself (the DMA API's own sync stays). The model must
+ * then report stale reads. Never set outside a test.
+ */
+bool vivtheap_fault_skip_user_clean;
+bool vivtheap_fault_skip_invalidate;
+
+/* Whether the data cache can hold one line under two virtual addresses. */
+static bool vivtheap_cache_aliases(void)
+{
+#ifdef CONFIG_ARM
+	return cache_is_vivt() || cache_is_vipt_aliasing();
+#else
+	return false;
+#endif
+}
+
+/*
+ * Clean and invalidate a user mapping's lines of [start, end). On VIVT only
+ * the mm this CPU last switched to can hold lines: the switch to another mm
+ * flushes the whole cache and takes the CPU out of the old mm's cpumask
+ * (switch_mm(), arch/arm/include/asm/mmu_context.h), while a kernel thread
+ * borrows the last mm lazily, without a switch: that mm keeps the CPU in its
+ * mask and its lines in the cache, and is flushed here too.
+ * vivt_flush_cache_range() makes the same test; it is made here first so
+ * that only what was maintained is counted. Return: whether it flushed.
+ */
+static bool vivtheap_flush_user_range(struct vm_area_struct *vma,
+				      unsigned long start, unsigned long end)
+{
+#ifdef CONFIG_ARM
+	bool live;
+
+	live = cpumask_test_cpu(get_cpu(), mm_cpumask(vma->vm_mm));
+	put_cpu();
+	if (!live)
+		return false;
+	vivt_flush_cache_range(vma, start, end);
+	return true;
+#else
+	return false;
+#endif
+}
+
+/*
+ * Clean and invalidate the user aliases of the buffer's bytes
+ * [offset, offset + len), page-aligned. Return: the bytes maintained.
+ *
+ * On VIVT each tracked mapping's part of the range, by its virtual
+ * addresses. On aliasing VIPT flush_cache_range() cleans and invalidates the
+ * whole data cache whatever the range (arch/arm/mm/flush.c), and it is not
+ * exported there: flush_cache_all() does the same, once for all mappings. A
+ * mapping that could not be tracked (its entry was not allocated at fork or
+ * split) cannot be found by address: the whole cache then, too.
+ *
+ * A mapping is read under alias_lock, not under its mm's mmap_lock (taken
+ * before alias_lock by the vm_ops): a process that splits or moves its own
+ * mapping while a hand-over runs may have the moving part missed; it is
+ * racing its own access.
+ */
+static size_t vivtheap_maint_user(struct vivtheap_buffer *buffer,
+				  size_t offset, size_t len)
+{
+	struct vivtheap_heap *heap = buffer->heap;
+	size_t vstart, vlen, lo, hi, bytes = 0;
+	struct vivtheap_vma *v;
+	bool whole;
+
+	mutex_lock(&buffer->alias_lock);
+#ifdef CONFIG_ARM
+	whole = buffer->untracked_vmas || !cache_is_vivt();
+#else
+	whole = true;
+#endif
+	list_for_each_entry(v, &buffer->vmas, node) {
+		vstart = v->vma->vm_pgoff << PAGE_SHIFT;
+		vlen = v->vma->vm_end - v->vma->vm_start;
+		lo = max(offset, vstart);
+		hi = min(offset + len, vstart + vlen);
+		if (lo >= hi)
+			continue;
+		if (whole) {
+			bytes += hi - lo;
+			continue;
+		}
+		if (vivtheap_flush_user_range(v->vma,
+					      v->vma->vm_start + lo - vstart,
+					      v->vma->vm_start + hi - vstart))
+			bytes += hi - lo;
+	}
+	if (whole && (bytes || buffer->untracked_vmas)) {
+#ifdef CONFIG_ARM
+		flush_cache_all();
+#endif
+		vivtheap_stat_add(heap, VIVTHEAP_STAT_FLUSH_ALL, 1);
+		if (buffer->untracked_vmas)
+			bytes = max(bytes, len);
+	}
+	mutex_unlock(&buffer->alias_lock);
+	return bytes;
+}
+
+/* Bounce slots of mapped attachments: the DMA API's copy, for the CPU. */
+static void vivtheap_maint_mapped(struct vivtheap_buffer *buffer,
+				  enum dma_data_direction dir, bool for_device)
+{
+	struct vivtheap_attachment *a;
+
+	mutex_lock(&buffer->alias_lock);
+	list_for_each_entry(a, &buffer->mapped, node)
+		vivtheap_attachment_sync(a->dev, &a->sgt, dir, for_device);
+	mutex_unlock(&buffer->alias_lock);
+}
+
+/**
+ * vivtheap_maint_begin() - maintenance before the CPU accesses a buffer
+ * @buffer: the buffer
+ * @dir: the direction of the CPU access
+ * @offset: first byte of the range accessed, page-aligned
+ * @len: bytes in the range, page-aligned, not 0
+ *
+ * Uncached and write-combined heaps: no alias is cacheable, so there is
+ * nothing to invalidate: the CPU reads memory. Counted, nothing else.
+ *
+ * Cached heap: what a device wrote comes back from the bounce slots of
+ * long-lived mappings, and the DMA API syncs the kernel alias for the CPU
+ * (an invalidate where the CPU may have fetched lines while the device
+ * wrote: ARMv6+, for a reading @dir). Where the cache aliases, the kernel
+ * alias and every user alias are invalidated whatever @dir: a writer's alias
+ * holding lines from before would write them back with its new bytes, and
+ * the reader's must not hit old lines. Nothing is cleaned that an end of
+ * access has not already cleaned: the user aliases are flushed (clean and
+ * invalidate; the kernel has no invalidate of a user range), which writes
+ * back nothing unless someone wrote without a bracket.
+ */
+void vivtheap_maint_begin(struct vivtheap_buffer *buffer,
+			  enum dma_data_direction dir, size_t offset,
+			  size_t len)
+{
+	struct vivtheap_heap *heap = buffer->heap;
+	bool aliases = vivtheap_cache_aliases();
+	size_t user;
+
+	vivtheap_stat_add(heap, VIVTHEAP_STAT_BEGIN_ACCESS, 1);
+	if (heap->mode != VIVTHEAP_CACHE_CACHED)
+		return;
+
+	if (atomic_read(&buffer->attachments))
+		vivtheap_maint_mapped(buffer, dir, false);
+	dma_sync_single_for_cpu(heap->dev, buffer->dma_addr + offset, len, dir);
+	if (READ_ONCE(vivtheap_fault_skip_invalidate))
+		return;
+	if (aliases) {
+		invalidate_kernel_vmap_range(buffer->vaddr + offset, len);
+		vivtheap_stat_add(heap, VIVTHEAP_STAT_INVAL_KERNEL, len);
+		user = vivtheap_maint_user(buffer, offset, len);
+		vivtheap_stat_add(heap, VIVTHEAP_STAT_INVAL_USER, user);
+	} else if (dir != DMA_TO_DEVICE) {
+		/* The sync above was the invalidate (ARMv7: v7_dma_inv_range). */
+		vivtheap_stat_add(heap, VIVTHEAP_STAT_INVAL_KERNEL, len);
+	}
+}
+
 /**
  * vivtheap_maint_end() - maintenance after the CPU accessed a buffer
  * @buffer: the buffer
  * @dir: the direction of the CPU access
+ * @offset: first byte of the range accessed, page-aligned
+ * @len: bytes in the range, page-aligned, not 0
  *
- * Drains the write buffer when the CPU may have written through a bufferable
- * mapping, so that the device sees every store. No cache line to clean.
+ * Uncached and write-combined heaps: drains the write buffer when the CPU
+ * may have written through a bufferable mapping, so that the device sees
+ * every store. No cache line to clean.
+ *
+ * Cached heap: after a writing access (@dir not DMA_FROM_DEVICE), every user
+ * alias that can hold lines is cleaned where the cache aliases, then the
+ * kernel alias through the DMA API (a clean, and the write buffer drained),
+ * and the bounce slots of long-lived mappings get the new bytes. After a
+ * read nothing is dirty: nothing to do.
  */
 void vivtheap_maint_end(struct vivtheap_buffer *buffer,
-			enum dma_data_direction dir)
+			enum dma_data_direction dir, size_t offset,
+			size_t len)
+{
+	struct vivtheap_heap *heap = buffer->heap;
+	size_t user;
+
+	vivtheap_stat_add(heap, VIVTHEAP_STAT_END_ACCESS, 1);
+	if (dir == DMA_FROM_DEVICE)
+		return;
+	if (heap->mode != VIVTHEAP_CACHE_CACHED) {
+		if (!READ_ONCE(vivtheap_fault_skip_drain))
+			vivtheap_maint_drain(heap);
+		return;
+	}
+
+	if (vivtheap_cache_aliases() &&
+	    !READ_ONCE(vivtheap_fault_skip_user_clean)) {
+		user = vivtheap_maint_user(buffer, offset, len);
+		vivtheap_stat_add(heap, VIVTHEAP_STAT_CLEAN_USER, user);
+	}
+	dma_sync_single_for_device(heap->dev, buffer->dma_addr + offset, len,
+				   DMA_TO_DEVICE);
+	vivtheap_stat_add(heap, VIVTHEAP_STAT_CLEAN_KERNEL, len);
+	if (atomic_read(&buffer->attachments))
+		vivtheap_maint_mapped(buffer, dir, true);
+}
+
+/**
+ * vivtheap_maint_zeroed() - make a freshly zeroed buffer's zeroes memory's
+ * @buffer: a buffer zeroed through its kernel alias, seen by no one yet
+ *
+ * Cached heap: the zeroes are in the kernel alias's lines; another alias (a
+ * user mapping, a device) would read what the memory held before, someone
+ * else's data. Clean and invalidate the kernel alias, so that no line of it
+ * is left either. Nothing to do on the other heaps: their alias is not
+ * cacheable.
+ */
+void vivtheap_maint_zeroed(struct vivtheap_buffer *buffer)
 {
 	struct vivtheap_heap *heap = buffer->heap;
 
-	vivtheap_stat_add(heap, VIVTHEAP_STAT_END_ACCESS, 1);
-	if (dir != DMA_FROM_DEVICE && !READ_ONCE(vivtheap_fault_skip_drain))
-		vivtheap_maint_drain(heap);
+	if (heap->mode != VIVTHEAP_CACHE_CACHED)
+		return;
+	dma_sync_single_for_device(heap->dev, buffer->dma_addr, buffer->size,
+				   DMA_BIDIRECTIONAL);
+	vivtheap_stat_add(heap, VIVTHEAP_STAT_CLEAN_ZEROED, buffer->size);
 }
 
 /**

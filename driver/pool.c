@@ -288,13 +288,19 @@ static void vivtheap_pool_age(struct work_struct *work)
 	vivtheap_pool_free_list(heap, &victims);
 }
 
-/* Zero @buffer through its own non-cacheable mapping, drain the stores. */
+/*
+ * Zero @buffer through its kernel mapping. Non-cacheable: drain the stores.
+ * Cached heap: clean the zeroes to memory (vivtheap_maint_zeroed()); no user
+ * mapping is left to hold lines (each was flushed when it was unmapped).
+ */
 static void vivtheap_pool_clear(struct vivtheap_heap *heap,
 				struct vivtheap_buffer *buffer)
 {
-	/* No cache line to clean afterwards, only the write buffer to drain. */
 	memset(buffer->vaddr, 0, buffer->size);
-	vivtheap_maint_drain(heap);
+	if (heap->mode == VIVTHEAP_CACHE_CACHED)
+		vivtheap_maint_zeroed(buffer);
+	else
+		vivtheap_maint_drain(heap);
 }
 
 /*

@@ -57,6 +57,19 @@
  * @VIVTHEAP_STAT_ALLOC_FAIL: allocations that failed
  * @VIVTHEAP_STAT_POOL_HIT: allocations served from the pool
  * @VIVTHEAP_STAT_POOL_FREE: pooled buffers given back to the DMA allocator
+ * @VIVTHEAP_STAT_SYNC_RANGE: ranged begins and ends (VIVTHEAP_IOC_SYNC_RANGE)
+ * @VIVTHEAP_STAT_CLEAN_KERNEL: bytes of the kernel alias cleaned at end of
+ *	access (cached heap)
+ * @VIVTHEAP_STAT_INVAL_KERNEL: bytes of the kernel alias invalidated at begin
+ *	of access (cached heap)
+ * @VIVTHEAP_STAT_CLEAN_USER: bytes of user mappings cleaned at end of access
+ *	(cached heap, aliasing caches only)
+ * @VIVTHEAP_STAT_INVAL_USER: bytes of user mappings invalidated at begin of
+ *	access (cached heap, aliasing caches only)
+ * @VIVTHEAP_STAT_CLEAN_ZEROED: bytes of freshly zeroed buffers cleaned to
+ *	memory before anyone could see them (cached heap)
+ * @VIVTHEAP_STAT_FLUSH_ALL: whole-cache flushes done for a user mapping that
+ *	could not be tracked (cached heap)
  * @VIVTHEAP_STAT_NR: number of counters
  */
 enum vivtheap_stat {
@@ -72,6 +85,13 @@ enum vivtheap_stat {
 	VIVTHEAP_STAT_ALLOC_FAIL,
 	VIVTHEAP_STAT_POOL_HIT,
 	VIVTHEAP_STAT_POOL_FREE,
+	VIVTHEAP_STAT_SYNC_RANGE,
+	VIVTHEAP_STAT_CLEAN_KERNEL,
+	VIVTHEAP_STAT_INVAL_KERNEL,
+	VIVTHEAP_STAT_CLEAN_USER,
+	VIVTHEAP_STAT_INVAL_USER,
+	VIVTHEAP_STAT_CLEAN_ZEROED,
+	VIVTHEAP_STAT_FLUSH_ALL,
 	VIVTHEAP_STAT_NR,
 };
 
@@ -82,6 +102,7 @@ extern const char *const vivtheap_stat_names[VIVTHEAP_STAT_NR];
  * @name: heap name, also the node name under /dev/dma_heap
  * @mode: cache mode of every alias of its buffers
  * @dma_attrs: attributes for dma_alloc_attrs() and dma_mmap_attrs()
+ *	(uncached and write-combined heaps)
  * @max_size: largest buffer handed out, bytes
  * @dev: the device whose DMA configuration the buffers follow: the module's
  *	own, or a device-tree node's (set before the heap is registered, under
@@ -139,12 +160,14 @@ struct vivtheap_heap {
 };
 
 /**
- * struct vivtheap_buffer - one buffer from dma_alloc_attrs()
+ * struct vivtheap_buffer - one buffer from dma_alloc_attrs() (uncached and
+ *	write-combined heaps) or dma_alloc_pages() (cached heap)
  * @heap: the heap it came from
  * @node: entry in &vivtheap_heap.buffers, or in &vivtheap_heap.pool once
  *	released
  * @size: size in bytes, a multiple of PAGE_SIZE
- * @vaddr: the kernel's one mapping, with the heap's attributes
+ * @vaddr: the kernel's one mapping: with the heap's attributes, or the
+ *	linear map (cached heap)
  * @dma_addr: the DMA address for @heap's device
  * @page: first page (the buffer is contiguous)
  * @id: serial number, for debugfs
@@ -153,6 +176,13 @@ struct vivtheap_heap {
  *	of a partly unmapped one count too
  * @pooled_at: in the pool: jiffies when it was freed into it
  * @zeroed: in the pool: zeroed since it was freed, may be handed out as is
+ * @alias_lock: cached heap: guards @vmas, @untracked_vmas, @mapped and each
+ *	entry's fields; taken under mmap_lock (vm_ops) and under the dma-buf's
+ *	reservation lock (map and unmap), never the other way round
+ * @vmas: cached heap: the user mappings, one &struct vivtheap_vma each
+ * @untracked_vmas: cached heap: user mappings whose entry could not be
+ *	allocated (fork, split): while not 0, maintenance flushes the whole cache
+ * @mapped: cached heap: attachments mapped now, &struct vivtheap_attachment
  */
 struct vivtheap_buffer {
 	struct vivtheap_heap *heap;
@@ -166,17 +196,48 @@ struct vivtheap_buffer {
 	atomic_t mmaps;
 	unsigned long pooled_at;
 	bool zeroed;
+
+	struct mutex alias_lock; /* see the kernel-doc above */
+	struct list_head vmas;
+	unsigned int untracked_vmas;
+	struct list_head mapped;
+};
+
+/**
+ * struct vivtheap_vma - a user mapping of a cached buffer
+ * @node: entry in &vivtheap_buffer.vmas
+ * @vma: the mapping; the entry goes at its vm_ops close, before it is freed
+ */
+struct vivtheap_vma {
+	struct list_head node;
+	struct vm_area_struct *vma;
+};
+
+/**
+ * struct vivtheap_attachment - an importer's view of a buffer
+ * @sgt: the buffer's pages, cut to the importer's segment size
+ * @dev: the importer's device
+ * @node: while mapped (cached heap): entry in &vivtheap_buffer.mapped
+ * @dir: while mapped: the direction it was mapped for
+ */
+struct vivtheap_attachment {
+	struct sg_table sgt;
+	struct device *dev;
+	struct list_head node;
+	enum dma_data_direction dir;
 };
 
 /**
  * enum vivtheap_heap_index - the module's heaps, one per cache mode, by name
  * @VIVTHEAP_HEAP_UNCACHED: vivtheap-uncached
  * @VIVTHEAP_HEAP_WC: vivtheap-wc, write-combined
+ * @VIVTHEAP_HEAP_CACHED: vivtheap-cached, cacheable, every alias maintained
  * @VIVTHEAP_NR_HEAPS: number of heaps
  */
 enum vivtheap_heap_index {
 	VIVTHEAP_HEAP_UNCACHED,
 	VIVTHEAP_HEAP_WC,
+	VIVTHEAP_HEAP_CACHED,
 	VIVTHEAP_NR_HEAPS,
 };
 
@@ -202,13 +263,23 @@ bool vivtheap_pool_put(struct vivtheap_heap *heap,
 void vivtheap_pool_shrink(struct vivtheap_heap *heap, size_t keep);
 bool vivtheap_pool_shrink_all(void);
 
+bool vivtheap_attachment_sync(struct device *dev, struct sg_table *sgt,
+			      enum dma_data_direction dir, bool for_device);
+int vivtheap_buffer_sync_range(struct dma_buf *dmabuf, u32 flags,
+			       u64 offset, u64 length);
+
 void vivtheap_maint_begin(struct vivtheap_buffer *buffer,
-			  enum dma_data_direction dir);
+			  enum dma_data_direction dir, size_t offset,
+			  size_t len);
 void vivtheap_maint_end(struct vivtheap_buffer *buffer,
-			enum dma_data_direction dir);
+			enum dma_data_direction dir, size_t offset,
+			size_t len);
+void vivtheap_maint_zeroed(struct vivtheap_buffer *buffer);
 
 void vivtheap_maint_drain(struct vivtheap_heap *heap);
 extern bool vivtheap_fault_skip_drain;
+extern bool vivtheap_fault_skip_user_clean;
+extern bool vivtheap_fault_skip_invalidate;
 pgprot_t vivtheap_maint_user_prot(pgprot_t prot);
 
 /**

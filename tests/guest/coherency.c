@@ -21,6 +21,13 @@
  *                   ours (vivtheap heaps)
  *   fault-skip-drain  (vivtheap-wc) the debugfs knob skips the write-buffer
  *                   drain at END: the model must report undrained hand-overs
+ *   ranged          (vivtheap-cached) the user writes and reads the buffer in
+ *                   two halves, each in its own VIVTHEAP_IOC_SYNC_RANGE
+ *                   bracket, the importer reading and writing as a device
+ *   fault-skip-user-clean  (vivtheap-cached) END skips the user alias's
+ *                   clean: the device reads memory without the user's writes
+ *   fault-skip-invalidate  (vivtheap-cached) START skips the invalidates: the
+ *                   user reads its old lines, not what the device wrote
  *
  * qemu itself is coherent, so every read here sees what was written and the
  * test passes on every target (a mismatch is a real bug, with or without
@@ -47,7 +54,10 @@
 #define WORDS(n) ((n) / 4)
 #define MAX_BUFS 64
 #define OP_FILE "/sys/kernel/debug/vivtheap_test/op"
-#define KNOB "/sys/kernel/debug/vivtheap/fault_skip_drain"
+#define KNOB_DIR "/sys/kernel/debug/vivtheap/"
+#define KNOB_DRAIN KNOB_DIR "fault_skip_drain"
+#define KNOB_USER_CLEAN KNOB_DIR "fault_skip_user_clean"
+#define KNOB_INVALIDATE KNOB_DIR "fault_skip_invalidate"
 
 struct buf {
 	int fd;
@@ -184,21 +194,27 @@ static void importer(const char *op, int fd, uint32_t seed)
 	close(f);
 }
 
-/* A FAIL with the fault knob on must not leave it on for the next test. */
-static void knob_off(void)
+/* A FAIL with a fault knob on must not leave it on for the next test. */
+static void knobs_off(void)
 {
-	int f = open(KNOB, O_WRONLY | O_CLOEXEC);
+	static const char *const knobs[] = {
+		KNOB_DRAIN, KNOB_USER_CLEAN, KNOB_INVALIDATE,
+	};
 
-	if (f >= 0) {
-		if (write(f, "N", 1) != 1)
-			perror(KNOB);
-		close(f);
+	for (size_t i = 0; i < sizeof(knobs) / sizeof(knobs[0]); i++) {
+		int f = open(knobs[i], O_WRONLY | O_CLOEXEC);
+
+		if (f >= 0) {
+			if (write(f, "N", 1) != 1)
+				perror(knobs[i]);
+			close(f);
+		}
 	}
 }
 
-static void knob(const char *v)
+static void knob(const char *path, const char *v)
 {
-	int f = open(KNOB, O_WRONLY | O_CLOEXEC);
+	int f = open(path, O_WRONLY | O_CLOEXEC);
 
 	CHECK(f >= 0);
 	CHECK(write(f, v, 1) == 1);
@@ -492,13 +508,96 @@ static void sc_fault_skip_drain(int hfd, const char *heap)
 	struct buf *b = buf_new(hfd, SIZE);
 
 	begin(heap, "fault-skip-drain", b->ranges);
-	atexit(knob_off);
-	knob("Y");
+	knob(KNOB_DRAIN, "Y");
 	/* an interrupt on the way can push the stores out: several rounds */
 	for (uint32_t round = 0; round < 8; round++)
 		importer("vmap-write", b->fd, 0xa000 + round);
-	knob("N");
+	knob(KNOB_DRAIN, "N");
 	check(b, b->map, 0xa007, 0);
+	end();
+}
+
+/* A VIVTHEAP_IOC_SYNC_RANGE bracket of words [w0, w1) of @b. */
+static void range_sync(const struct buf *b, uint32_t flags, size_t w0, size_t w1)
+{
+	static int ctl = -1;
+	struct vivtheap_ioc_sync_range r = {
+		.fd = (uint32_t)b->fd, .flags = flags,
+		.offset = w0 * 4, .length = (w1 - w0) * 4,
+	};
+
+	if (ctl < 0)
+		ctl = open(VIVTHEAP_CTL_PATH, O_RDWR | O_CLOEXEC);
+	CHECK(ctl >= 0);
+	if (ioctl(ctl, VIVTHEAP_IOC_SYNC_RANGE, &r))
+		FAIL("%s: VIVTHEAP_IOC_SYNC_RANGE %#x words %zu..%zu: %s", window,
+		     flags, w0, w1, strerror(errno));
+}
+
+/*
+ * The user writes the buffer in two halves, each in its own ranged bracket;
+ * the device reads it; the device writes; the user reads it in two ranged
+ * brackets. Each range's maintenance must be enough for its half.
+ */
+static void sc_ranged(int hfd, const char *heap)
+{
+	struct buf *b = buf_new(hfd, SIZE);
+	size_t half = WORDS(SIZE) / 2, bad = 0;
+
+	begin(heap, "ranged", b->ranges);
+	prime(b, b->map);
+	for (int h = 0; h < 2; h++) {
+		range_sync(b, VIVTHEAP_SYNC_START | VIVTHEAP_SYNC_WRITE, h * half, (h + 1) * half);
+		for (size_t w = h * half; w < (h + 1) * half; w++)
+			b->map[w] = 0xb000 + (uint32_t)w;
+		range_sync(b, VIVTHEAP_SYNC_END | VIVTHEAP_SYNC_WRITE, h * half, (h + 1) * half);
+	}
+	importer("dev-read", b->fd, 0xb000);
+	importer("dev-write", b->fd, 0xb100);
+	for (int h = 0; h < 2; h++) {
+		range_sync(b, VIVTHEAP_SYNC_START | VIVTHEAP_SYNC_READ, h * half, (h + 1) * half);
+		for (size_t w = h * half; w < (h + 1) * half; w++)
+			bad += b->map[w] != 0xb100 + (uint32_t)w;
+		range_sync(b, VIVTHEAP_SYNC_END | VIVTHEAP_SYNC_READ, h * half, (h + 1) * half);
+	}
+	if (bad)
+		FAIL("%s: %zu words wrong", window, bad);
+	end();
+}
+
+/*
+ * END skips the user alias's clean: the user's writes stay in its lines, and
+ * the device reads memory without them. qemu is coherent: the read is right
+ * here; the model must report it stale.
+ */
+static void sc_fault_skip_user_clean(int hfd, const char *heap)
+{
+	struct buf *b = buf_new(hfd, SIZE);
+
+	begin(heap, "fault-skip-user-clean", b->ranges);
+	prime(b, b->map);
+	knob(KNOB_USER_CLEAN, "Y");
+	fill(b, b->map, 0xc000);
+	knob(KNOB_USER_CLEAN, "N");
+	importer("dev-read", b->fd, 0xc000);
+	end();
+}
+
+/*
+ * START skips the invalidates: the user's old lines survive the device's
+ * write, and the user reads them: stale reads, for the model.
+ */
+static void sc_fault_skip_invalidate(int hfd, const char *heap)
+{
+	struct buf *b = buf_new(hfd, SIZE);
+
+	begin(heap, "fault-skip-invalidate", b->ranges);
+	fill(b, b->map, 0xd000);
+	prime(b, b->map);
+	importer("dev-write", b->fd, 0xd100);
+	knob(KNOB_INVALIDATE, "Y");
+	check(b, b->map, 0xd100, 0);
+	knob(KNOB_INVALIDATE, "N");
 	end();
 }
 
@@ -544,6 +643,11 @@ static void scenarios(const char *heap, int ours)
 	}
 	if (!strcmp(heap, VIVTHEAP_HEAP_WC_NAME))
 		sc_fault_skip_drain(hfd, heap);
+	if (!strcmp(heap, VIVTHEAP_HEAP_CACHED_NAME)) {
+		sc_ranged(hfd, heap);
+		sc_fault_skip_user_clean(hfd, heap);
+		sc_fault_skip_invalidate(hfd, heap);
+	}
 	close(hfd);
 }
 
@@ -553,6 +657,7 @@ int main(void)
 	int n = kernel_heaps(kh, 8), i;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	atexit(knobs_off);
 	for (i = 0; i < GT_NR_OUR_HEAPS; i++)
 		scenarios(gt_our_heaps[i], 1);
 	if (!n && gt_expects("kheaps"))

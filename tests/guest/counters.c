@@ -12,18 +12,7 @@
 /* ARMv5 maps "uncached" strongly ordered: nothing to drain there. */
 static int uncached_is_bufferable(void)
 {
-	char line[256];
-	int arch = 0;
-	FILE *f = fopen("/proc/cpuinfo", "r");
-
-	CHECK(f != NULL);
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "CPU architecture : %d", &arch) == 1 ||
-		    sscanf(line, "CPU architecture: %d", &arch) == 1)
-			break;
-	fclose(f);
-	CHECK(arch >= 4);
-	return arch >= 6;
+	return gt_cpu_arch() >= 6;
 }
 
 struct snap {

@@ -92,6 +92,7 @@ refused() {
 	shift 2
 	what="backend=$be $*"
 	paths="/dev/vivtheap /dev/dma_heap/vivtheap-uncached /dev/dma_heap/vivtheap-wc"
+	paths="$paths /dev/dma_heap/vivtheap-cached $DBG/vivtheap-cached/stats"
 	paths="$paths $DBG/vivtheap-uncached/stats $DBG/vivtheap-wc/stats"
 	for p in "$@"; do
 		paths="$paths /dev/dma_heap/${p#*=} $DBG/${p#*=}/stats"
@@ -152,11 +153,13 @@ colliding() {
 	if [ -n "$KHEAP" ]; then
 		refused "$be" "wc_name=$KHEAP: taken by another heap in /dev/dma_heap" wc_name="$KHEAP"
 		refused "$be" "uncached_name=$KHEAP: taken by another heap in /dev/dma_heap" uncached_name="$KHEAP"
+		refused "$be" "cached_name=$KHEAP: taken by another heap in /dev/dma_heap" cached_name="$KHEAP"
 	else
 		echo "# no kernel heap on this kernel: that case is not run"
 	fi
 	refused "$be" "wc_name=vivtheap: taken by the control node /dev/vivtheap" wc_name=vivtheap
 	refused "$be" "wc_name=vivtheap-wc: taken by uncached_name" uncached_name=vivtheap-wc
+	refused "$be" "cached_name=vivtheap-wc: taken by wc_name" cached_name=vivtheap-wc
 	for f in $DBGFILES; do
 		refused "$be" "wc_name=$f: taken by a file in /sys/kernel/debug/vivtheap" wc_name="$f"
 	done
@@ -177,7 +180,7 @@ fi
 # and opens them once the load is done.
 watch_start /dev/vivtheap /dev/dma_heap/lf-wc "$DBG/buffers"
 mark
-if insmod "$KO" backend="$BOOT_BACKEND" uncached_name=lf-uncached wc_name=lf-wc; then
+if insmod "$KO" backend="$BOOT_BACKEND" uncached_name=lf-uncached wc_name=lf-wc cached_name=lf-cached; then
 	# Until the watcher has opened the nodes of the loaded module.
 	i=0
 	until [ "$(grep -c '^held' "$RUN/watch")" = 3 ] || [ $i -gt 100 ]; do
@@ -193,10 +196,10 @@ if insmod "$KO" backend="$BOOT_BACKEND" uncached_name=lf-uncached wc_name=lf-wc;
 		! grep -q '^created /sys/kernel/debug/vivtheap$' "$RUN/watch" ||
 		! grep -q '^held /dev/dma_heap/lf-wc$' "$RUN/watch"; then
 		not_ok "good names: node_watch did not see the nodes appear and open"
-	elif ! echo "$log" | grep -q 'vivtheap: live heaps: lf-uncached lf-wc ('; then
-		not_ok "good names: no log line \"live heaps: lf-uncached lf-wc (...)\""
-	elif ! [ -e "$DBG/lf-wc/stats" ]; then
-		not_ok "good names: no $DBG/lf-wc/stats"
+	elif ! echo "$log" | grep -q 'vivtheap: live heaps: lf-uncached lf-wc lf-cached ('; then
+		not_ok "good names: no log line \"live heaps: lf-uncached lf-wc lf-cached (...)\""
+	elif ! [ -e "$DBG/lf-wc/stats" ] || ! [ -e "$DBG/lf-cached/stats" ]; then
+		not_ok "good names: no $DBG/lf-wc/stats or $DBG/lf-cached/stats"
 	else
 		ok "good names: loaded, live heaps logged, nodes opened"
 	fi
@@ -213,8 +216,8 @@ if ! insmod "$KO" backend="$BOOT_BACKEND"; then
 	bail "insmod backend=$BOOT_BACKEND failed: the next tests need vivtheap"
 elif ! [ -e /dev/dma_heap/vivtheap-wc ] || ! [ -e /dev/dma_heap/vivtheap-uncached ]; then
 	not_ok "reload: the default heap nodes are missing"
-elif ! newlog | grep -q 'vivtheap: live heaps: vivtheap-uncached vivtheap-wc ('; then
-	not_ok "reload: no log line \"live heaps: vivtheap-uncached vivtheap-wc (...)\""
+elif ! newlog | grep -q 'vivtheap: live heaps: vivtheap-uncached vivtheap-wc vivtheap-cached ('; then
+	not_ok "reload: no log line \"live heaps: vivtheap-uncached vivtheap-wc vivtheap-cached (...)\""
 else
 	ok "reloaded with backend=$BOOT_BACKEND, as init.sh loads it"
 fi

@@ -85,12 +85,13 @@ static inline int gt_sync(int buf_fd, uint64_t flags)
 	return ioctl(buf_fd, DMA_BUF_IOCTL_SYNC, &sync);
 }
 
-/* The heaps of this module, as loaded: both names. */
+/* The heaps of this module, as loaded: every name. */
 static const char *const gt_our_heaps[] = {
 	VIVTHEAP_HEAP_UNCACHED_NAME,
 	VIVTHEAP_HEAP_WC_NAME,
+	VIVTHEAP_HEAP_CACHED_NAME,
 };
-#define GT_NR_OUR_HEAPS 2
+#define GT_NR_OUR_HEAPS 3
 
 /* Is the heap registered through the kernel's dma-heap core? */
 static inline int gt_heap_backend(const char *heap)
@@ -148,6 +149,25 @@ static inline long long gt_stat(const char *heap, const char *name)
 	if (*end || n < 0)
 		FAIL("counter %s of %s is \"%s\", not a count", name, heap, v);
 	return n;
+}
+
+/* The CPU architecture /proc/cpuinfo names (ARM: 5 for ARMv5TEJ, 7...). */
+static inline int gt_cpu_arch(void)
+{
+	char line[256];
+	int arch = 0;
+	FILE *f = fopen("/proc/cpuinfo", "r");
+
+	if (!f)
+		FAIL("open /proc/cpuinfo: %s", strerror(errno));
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "CPU architecture : %d", &arch) == 1 ||
+		    sscanf(line, "CPU architecture: %d", &arch) == 1)
+			break;
+	fclose(f);
+	if (arch < 4)
+		FAIL("/proc/cpuinfo: no CPU architecture");
+	return arch;
 }
 
 #endif /* GT_H */

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: (GPL-2.0 WITH Linux-syscall-note) OR MIT */
 /*
- * vivtheap: uncached and write-combined DMA-BUF heaps for CPUs whose
- * caches alias (VIVT, aliasing VIPT).
+ * vivtheap: DMA-BUF heaps for CPUs whose caches alias (VIVT, aliasing
+ * VIPT): uncached, write-combined, and cached with every alias maintained.
  *
  * Buffers are allocated through the standard DMA_HEAP_IOCTL_ALLOC on
  * /dev/dma_heap/<name> (<linux/dma-heap.h>). This header is the project's
@@ -27,6 +27,9 @@
 /** VIVTHEAP_HEAP_WC_NAME - default name of the write-combined heap */
 #define VIVTHEAP_HEAP_WC_NAME "vivtheap-wc"
 
+/** VIVTHEAP_HEAP_CACHED_NAME - default name of the cached heap */
+#define VIVTHEAP_HEAP_CACHED_NAME "vivtheap-cached"
+
 /** VIVTHEAP_NAME_LEN - size of a heap name buffer, NUL included */
 #define VIVTHEAP_NAME_LEN 32
 
@@ -36,8 +39,8 @@
  *	attributes; strongly ordered on ARMv5)
  * @VIVTHEAP_CACHE_WC: non-cacheable, bufferable (write-combined): CPU
  *	writes are buffered, end_cpu_access drains them
- * @VIVTHEAP_CACHE_CACHED: cacheable, every alias maintained on sync
- *	(reserved for a later heap)
+ * @VIVTHEAP_CACHE_CACHED: cacheable; begin and end of CPU access maintain
+ *	every alias the buffer has (the kernel's, each user mapping)
  */
 enum vivtheap_cache_mode {
 	VIVTHEAP_CACHE_UNCACHED = 1,
@@ -95,6 +98,48 @@ struct vivtheap_ioc_heap_info {
 	__u64 reserved[2];
 };
 
+/** VIVTHEAP_SYNC_READ - the CPU reads the range (as DMA_BUF_SYNC_READ) */
+#define VIVTHEAP_SYNC_READ (1U << 0)
+/** VIVTHEAP_SYNC_WRITE - the CPU writes the range (as DMA_BUF_SYNC_WRITE) */
+#define VIVTHEAP_SYNC_WRITE (1U << 1)
+/** VIVTHEAP_SYNC_RW - both */
+#define VIVTHEAP_SYNC_RW (VIVTHEAP_SYNC_READ | VIVTHEAP_SYNC_WRITE)
+/** VIVTHEAP_SYNC_START - begin of CPU access (as DMA_BUF_SYNC_START) */
+#define VIVTHEAP_SYNC_START (0U << 2)
+/** VIVTHEAP_SYNC_END - end of CPU access (as DMA_BUF_SYNC_END) */
+#define VIVTHEAP_SYNC_END (1U << 2)
+
+/**
+ * struct vivtheap_ioc_sync_range - begin or end CPU access to a part of a
+ *	buffer
+ * @fd: in: a dma-buf file descriptor of a vivtheap buffer
+ * @flags: in: VIVTHEAP_SYNC_START or VIVTHEAP_SYNC_END, with
+ *	VIVTHEAP_SYNC_READ, VIVTHEAP_SYNC_WRITE or both (the values of
+ *	DMA_BUF_IOCTL_SYNC's flags)
+ * @offset: in: first byte of the range
+ * @length: in: bytes in the range, at least 1
+ * @reserved: must be 0
+ *
+ * DMA_BUF_IOCTL_SYNC limited to a range: the same waits and the same
+ * maintenance, on the whole pages the range touches only (the range is
+ * widened to page boundaries). A START and its END give the same range and
+ * direction. On the uncached and write-combined heaps it does what
+ * DMA_BUF_IOCTL_SYNC does.
+ *
+ * Errors: EBADF @fd is not open; EINVAL @fd is not a dma-buf, @flags has
+ * unknown bits or no direction, @reserved is not zero, @length is 0, or
+ * the range does not lie inside the buffer; ENODEV the dma-buf was not
+ * exported by vivtheap; EINTR a signal came while waiting for the
+ * buffer's fences; EFAULT.
+ */
+struct vivtheap_ioc_sync_range {
+	__u32 fd;
+	__u32 flags;
+	__u64 offset;
+	__u64 length;
+	__u64 reserved[2];
+};
+
 #define VIVTHEAP_IOC_MAGIC 0xB7
 
 /** VIVTHEAP_IOC_BUFFER_INFO - fill a &struct vivtheap_ioc_buffer_info */
@@ -103,5 +148,8 @@ struct vivtheap_ioc_heap_info {
 /** VIVTHEAP_IOC_HEAP_INFO - fill a &struct vivtheap_ioc_heap_info */
 #define VIVTHEAP_IOC_HEAP_INFO \
 	_IOWR(VIVTHEAP_IOC_MAGIC, 0x1, struct vivtheap_ioc_heap_info)
+/** VIVTHEAP_IOC_SYNC_RANGE - begin or end CPU access to a range */
+#define VIVTHEAP_IOC_SYNC_RANGE \
+	_IOW(VIVTHEAP_IOC_MAGIC, 0x2, struct vivtheap_ioc_sync_range)
 
 #endif /* _UAPI_LINUX_VIVTHEAP_H */
