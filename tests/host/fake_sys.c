@@ -3,11 +3,13 @@
  * The fake kernel: see fake_sys.h. Every seam call holds one lock.
  *
  * As strict as the kernel where the kernel refuses (DMA_HEAP_IOCTL_ALLOC's
- * fd, fd_flags and heap_flags; DMA_BUF_IOCTL_SYNC's flags; a writable shared
+ * fd, fd_flags and heap_flags; DMA_BUF_IOCTL_SYNC's flags; the control
+ * node's VIVTHEAP_IOC_SYNC_RANGE, each errno of its uapi; a writable shared
  * mapping of a read-only fd), and a witness where the kernel is lenient but
  * the library promises more (an END without its START, or with another
- * direction; an munmap of something it did not map): those count as
- * violations, which every test's teardown asserts to be none.
+ * direction, or another range, or through the other ioctl; an munmap of
+ * something it did not map): those count as violations, which every test's
+ * teardown asserts to be none.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -40,12 +42,15 @@ static struct {
 	int ours;
 	uint32_t mode;
 } heaps[MAX_HEAPS];
-static int nr_heaps, ctl_present;
+static int nr_heaps, ctl_present, ctl_old;
 static struct ffd fds[MAX_FDS];
 static size_t buf_size[MAX_OBJS];
 static int buf_heap[MAX_OBJS];
 static int buf_mode[MAX_OBJS];    /* O_RDONLY or O_RDWR: the file's mode */
 static uint64_t buf_open[MAX_OBJS]; /* the open bracket's direction */
+/* The open bracket came through VIVTHEAP_IOC_SYNC_RANGE, on this range. */
+static int buf_ranged[MAX_OBJS];
+static uint64_t buf_roff[MAX_OBJS], buf_rlen[MAX_OBJS];
 static int nr_bufs;
 static struct { void *addr; size_t len; } maps[MAX_MAPS];
 static int violations;
@@ -54,7 +59,9 @@ static int calls[FAKE_NR_OPS];
 static struct { int nth, err, count; } fails[FAKE_NR_OPS];
 static uint64_t last_sync, last_len;
 static uint32_t last_flags;
-static int syncs, mappings;
+static int syncs, mappings, range_syncs;
+static uint32_t last_range_flags;
+static uint64_t last_range_off, last_range_len;
 static char last_name[64];
 static pthread_mutex_t lock = PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP;
 /* One queued message. */
@@ -70,7 +77,11 @@ void fake_reset(void)
 	memset(fails, 0, sizeof(fails));
 	memset(buf_open, 0, sizeof(buf_open));
 	memset(maps, 0, sizeof(maps));
-	nr_heaps = ctl_present = nr_bufs = syncs = mappings = violations = 0;
+	memset(buf_ranged, 0, sizeof(buf_ranged));
+	nr_heaps = ctl_present = ctl_old = nr_bufs = syncs = mappings = violations = 0;
+	range_syncs = 0;
+	last_range_flags = 0;
+	last_range_off = last_range_len = 0;
 	last_violation[0] = '\0';
 	last_sync = last_len = 0;
 	last_flags = 0;
@@ -89,6 +100,7 @@ void fake_add_heap(const char *name, int ours, uint32_t mode)
 }
 
 void fake_set_ctl(int present) { ctl_present = present; }
+void fake_set_ctl_old(int old) { ctl_old = old; }
 
 void fake_fail(enum fake_op op, int nth, int err, int count)
 {
@@ -100,6 +112,14 @@ void fake_fail(enum fake_op op, int nth, int err, int count)
 int fake_calls(enum fake_op op) { return calls[op]; }
 uint64_t fake_last_sync(void) { return last_sync; }
 int fake_syncs(void) { return syncs; }
+int fake_range_syncs(void) { return range_syncs; }
+
+void fake_last_range(uint32_t *flags, uint64_t *offset, uint64_t *length)
+{
+	*flags = last_range_flags;
+	*offset = last_range_off;
+	*length = last_range_len;
+}
 const char *fake_last_name(void) { return last_name; }
 int fake_mappings(void) { return mappings; }
 uint64_t fake_last_alloc_len(void) { return last_len; }
@@ -211,8 +231,69 @@ static int fake_do_close(int fd)
 	return ret;
 }
 
+/*
+ * A START or END (flags) of obj's bracket, whole-buffer or ranged: the
+ * library's promises are checked here (the kernel would not refuse).
+ */
+static void bracket(int obj, uint64_t flags, int ranged, uint64_t off, uint64_t len)
+{
+	uint64_t dir = flags & DMA_BUF_SYNC_RW;
+
+	if (!(flags & DMA_BUF_SYNC_END)) {
+		if (buf_open[obj])
+			violation("START inside an open bracket");
+		buf_open[obj] = dir;
+		buf_ranged[obj] = ranged;
+		buf_roff[obj] = off;
+		buf_rlen[obj] = len;
+		return;
+	}
+	if (!buf_open[obj]) {
+		violation("END without START");
+		return;
+	}
+	if (buf_open[obj] != dir)
+		violation("END with another direction than its START");
+	else if (buf_ranged[obj] != ranged)
+		violation("END through another ioctl than its START");
+	else if (ranged && (buf_roff[obj] != off || buf_rlen[obj] != len))
+		violation("END with another range than its START");
+	buf_open[obj] = 0;
+}
+
+/* VIVTHEAP_IOC_SYNC_RANGE, as its uapi documents each errno. */
+static int ctl_sync_range(struct vivtheap_ioc_sync_range *r)
+{
+	struct ffd *b = get((int)r->fd);
+	size_t size;
+	int h;
+
+	if (ctl_old)
+		return -ENOTTY; /* a module from before the ranged sync */
+	if (!b)
+		return -EBADF;
+	if (b->kind != K_BUF)
+		return -EINVAL;
+	size = buf_size[b->obj];
+	if ((r->flags & ~(VIVTHEAP_SYNC_RW | VIVTHEAP_SYNC_END)) ||
+	    !(r->flags & VIVTHEAP_SYNC_RW) || r->reserved[0] || r->reserved[1] ||
+	    !r->length || r->offset > size || r->length > size - r->offset)
+		return -EINVAL;
+	h = buf_heap[b->obj];
+	if (h < 0 || !heaps[h].ours)
+		return -ENODEV;
+	last_range_flags = r->flags;
+	last_range_off = r->offset;
+	last_range_len = r->length;
+	range_syncs++;
+	bracket(b->obj, r->flags, 1, r->offset, r->length);
+	return 0;
+}
+
 static int ctl_ioctl(unsigned long req, void *arg)
 {
+	if (req == VIVTHEAP_IOC_SYNC_RANGE)
+		return ctl_sync_range(arg);
 	if (req == VIVTHEAP_IOC_HEAP_INFO) {
 		struct vivtheap_ioc_heap_info *hi = arg;
 		int i;
@@ -262,6 +343,14 @@ static int fake_do_ioctl(int fd, unsigned long req, void *arg)
 		    ret != -EINTR && ret != -EAGAIN &&
 		    (((struct dma_buf_sync *)arg)->flags & DMA_BUF_SYNC_END))
 			buf_open[f->obj] = 0;
+		if (f && f->kind == K_CTL && req == VIVTHEAP_IOC_SYNC_RANGE &&
+		    ret != -EINTR && ret != -EAGAIN &&
+		    (((struct vivtheap_ioc_sync_range *)arg)->flags & VIVTHEAP_SYNC_END)) {
+			struct ffd *b = get((int)((struct vivtheap_ioc_sync_range *)arg)->fd);
+
+			if (b && b->kind == K_BUF)
+				buf_open[b->obj] = 0;
+		}
 		return ret;
 	}
 	if (!f)
@@ -302,17 +391,7 @@ static int fake_do_ioctl(int fd, unsigned long req, void *arg)
 				return -EINVAL;
 			last_sync = s->flags;
 			syncs++;
-			if (!(s->flags & DMA_BUF_SYNC_END)) {
-				if (buf_open[f->obj])
-					violation("START inside an open bracket");
-				buf_open[f->obj] = dir;
-			} else if (!buf_open[f->obj]) {
-				violation("END without START");
-			} else {
-				if (buf_open[f->obj] != dir)
-					violation("END with another direction than its START");
-				buf_open[f->obj] = 0;
-			}
+			bracket(f->obj, s->flags, 0, 0, 0);
 			return 0;
 		}
 		if (req == DMA_BUF_SET_NAME) {

@@ -22,6 +22,8 @@ void fake_reset(void);
 void fake_add_heap(const char *name, int ours, uint32_t mode);
 /* Make the control node exist. */
 void fake_set_ctl(int present);
+/* Make it a module's from before VIVTHEAP_IOC_SYNC_RANGE (ENOTTY). */
+void fake_set_ctl_old(int old);
 /* The nth (1-based) next call of op fails with -err, count times in a row. */
 void fake_fail(enum fake_op op, int nth, int err, int count);
 /* Calls of op so far. */
@@ -33,6 +35,9 @@ int fake_mappings(void);
 /* The last DMA_BUF_IOCTL_SYNC flags seen, and how many. */
 uint64_t fake_last_sync(void);
 int fake_syncs(void);
+/* The last VIVTHEAP_IOC_SYNC_RANGE the control node took, and how many. */
+void fake_last_range(uint32_t *flags, uint64_t *offset, uint64_t *length);
+int fake_range_syncs(void);
 /* The name last set on a buffer. */
 const char *fake_last_name(void);
 /* Make a fake dma-buf fd of size bytes, its file opened with mode

@@ -6,6 +6,7 @@
 #include <sys/mman.h>
 #include <linux/dma-buf.h>
 #include <linux/dma-heap.h>
+#include <linux/vivtheap.h>
 
 #include "cmocka_shim.h"
 #include "fake_sys.h"
@@ -95,6 +96,60 @@ static void test_fake_reports_unbalanced_brackets(void **state)
 	(void)state;
 }
 
+static int sync_range(int ctl, uint32_t fd, uint32_t flags, uint64_t offset,
+		      uint64_t length, uint64_t reserved)
+{
+	struct vivtheap_ioc_sync_range r = {
+		.fd = fd, .flags = flags, .offset = offset, .length = length,
+		.reserved = { 0, reserved },
+	};
+
+	return __wrap_vivtheap_sys_ioctl(ctl, VIVTHEAP_IOC_SYNC_RANGE, &r);
+}
+
+/* The control node's ranged sync refuses with each errno of its uapi, and
+ * its brackets are checked like DMA_BUF_IOCTL_SYNC's. */
+static void test_fake_sync_range_refuses_what_the_uapi_refuses(void **state)
+{
+	int fd, foreign, ctl;
+
+	/* Anew, with a heap of vivtheap's (the teardown closes heap_fd). */
+	fake_reset();
+	fake_set_ctl(1);
+	fake_add_heap("h", 1, VIVTHEAP_CACHE_CACHED);
+	heap_fd = __wrap_vivtheap_sys_open("/dev/dma_heap/h", O_RDONLY);
+	foreign = fake_make_dmabuf(4096, O_RDWR);
+	fd = alloc(O_RDWR, 0, 0);
+	ctl = __wrap_vivtheap_sys_open(VIVTHEAP_CTL_PATH, O_RDWR);
+	assert_true(ctl >= 0);
+	assert_int_equal(sync_range(ctl, 999, VIVTHEAP_SYNC_RW, 0, 1, 0), -EBADF);
+	assert_int_equal(sync_range(ctl, (uint32_t)heap_fd, VIVTHEAP_SYNC_RW, 0, 1, 0), -EINVAL);
+	assert_int_equal(sync_range(ctl, (uint32_t)fd, VIVTHEAP_SYNC_START, 0, 1, 0), -EINVAL);
+	assert_int_equal(sync_range(ctl, (uint32_t)fd, VIVTHEAP_SYNC_RW | 8, 0, 1, 0), -EINVAL);
+	assert_int_equal(sync_range(ctl, (uint32_t)fd, VIVTHEAP_SYNC_RW, 0, 1, 1), -EINVAL);
+	assert_int_equal(sync_range(ctl, (uint32_t)fd, VIVTHEAP_SYNC_RW, 0, 0, 0), -EINVAL);
+	assert_int_equal(sync_range(ctl, (uint32_t)fd, VIVTHEAP_SYNC_RW, 4096, 1, 0), -EINVAL);
+	assert_int_equal(sync_range(ctl, (uint32_t)fd, VIVTHEAP_SYNC_RW, UINT64_MAX, 2, 0), -EINVAL);
+	assert_int_equal(sync_range(ctl, (uint32_t)foreign, VIVTHEAP_SYNC_RW, 0, 1, 0), -ENODEV);
+	assert_int_equal(fake_range_syncs(), 0);
+	assert_int_equal(fake_violations(), 0);
+	/* a ranged START ended with another range, or by DMA_BUF_IOCTL_SYNC */
+	assert_int_equal(sync_range(ctl, (uint32_t)fd, VIVTHEAP_SYNC_RW, 0, 4096, 0), 0);
+	assert_int_equal(sync_range(ctl, (uint32_t)fd, VIVTHEAP_SYNC_END | VIVTHEAP_SYNC_RW, 0, 10, 0), 0);
+	assert_string_equal(fake_last_violation(), "END with another range than its START");
+	assert_int_equal(sync_range(ctl, (uint32_t)fd, VIVTHEAP_SYNC_RW, 0, 4096, 0), 0);
+	assert_int_equal(sync_buf(fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW), 0);
+	assert_string_equal(fake_last_violation(), "END through another ioctl than its START");
+	assert_int_equal(fake_violations(), 2);
+	assert_int_equal(fake_range_syncs(), 3);
+	fake_set_ctl_old(1);
+	assert_int_equal(sync_range(ctl, (uint32_t)fd, VIVTHEAP_SYNC_RW, 0, 1, 0), -ENOTTY);
+	assert_int_equal(__wrap_vivtheap_sys_close(ctl), 0);
+	assert_int_equal(__wrap_vivtheap_sys_close(foreign), 0);
+	assert_int_equal(__wrap_vivtheap_sys_close(fd), 0);
+	(void)state;
+}
+
 static void test_fake_mmap_follows_the_fd_mode(void **state)
 {
 	int ro = alloc(O_RDONLY, 0, 0), err = 0;
@@ -126,6 +181,7 @@ int main(void)
 		T(test_fake_sync_refuses_bad_flags),
 		T(test_fake_reports_unbalanced_brackets),
 		T(test_fake_mmap_follows_the_fd_mode),
+		T(test_fake_sync_range_refuses_what_the_uapi_refuses),
 	};
 
 	return cmocka_run_group_tests_name("fake", tests, NULL, NULL);
