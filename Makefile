@@ -42,7 +42,7 @@ TAP ?= $(B)/host.tap
 # additions (a new version node), PATCH releases with no ABI change.
 VERSION := 0.2.0
 ABI_MAJOR := 1
-ABI_MINOR := 0
+ABI_MINOR := 1
 ABI_PATCH := 0
 SONAME := libvivtheap.so.$(ABI_MAJOR)
 REALNAME := $(SONAME).$(ABI_MINOR).$(ABI_PATCH)

@@ -19,10 +19,11 @@
  * may be used from any number of threads at once. A struct vivtheap_buffer
  * may be used from several threads: map/unmap take an internal lock, the
  * CPU-access bracket is claimed atomically and belongs to the buffer, not
- * to a thread (one bracket at a time per buffer; a begin or end that meets
- * another one under way gets -EBUSY). vivtheap_buffer_free() must not race
- * with any other use of the same buffer. Checker mode (VIVTHEAP_CHECK=1) is
- * read when a buffer is allocated, imported or received.
+ * to a thread (one bracket at a time per buffer, whole or ranged; a begin
+ * or end that meets another one under way gets -EBUSY).
+ * vivtheap_buffer_free() must not race with any other use of the same
+ * buffer. Checker mode (VIVTHEAP_CHECK=1) is read when a buffer is
+ * allocated, imported or received.
  *
  * Each function's doc comment is the source of its man page
  * (libvivtheap/gen-man.py): a first sentence for NAME, then the
@@ -39,7 +40,7 @@ extern "C" {
 #endif
 
 /** The API version this header describes. */
-#define VIVTHEAP_API_VERSION 2
+#define VIVTHEAP_API_VERSION 3
 
 /** How the CPU's mappings of a heap's buffers are cached. */
 enum vivtheap_caching {
@@ -375,7 +376,8 @@ const char *vivtheap_buffer_heap_name(const struct vivtheap_buffer *buf);
  * The mapping is shared, read-write unless the buffer is
  * VIVTHEAP_BUFFER_READONLY. Lazy and counted: the first call maps, later
  * ones return the same address. In checker mode the mapping is accessible
- * only inside a CPU-access bracket.
+ * only inside a CPU-access bracket, and inside a ranged one only the pages of
+ * its range.
  * @param buf the buffer
  * @param addr out: the mapping, valid until the matching
  *             vivtheap_buffer_unmap() or vivtheap_buffer_free()
@@ -384,7 +386,8 @@ const char *vivtheap_buffer_heap_name(const struct vivtheap_buffer *buf);
  * @retval -EINVAL @p buf or @p addr is NULL.
  * @retval -ENOMEM out of memory.
  * @retval -ENOSPC checker mode, and 256 checked mappings exist already.
- * @see vivtheap_buffer_unmap(), vivtheap_buffer_begin()
+ * @see vivtheap_buffer_unmap(), vivtheap_buffer_begin(),
+ *      vivtheap_buffer_begin_range()
  */
 int vivtheap_buffer_map(struct vivtheap_buffer *buf, void **addr);
 
@@ -423,7 +426,8 @@ int vivtheap_buffer_unmap(struct vivtheap_buffer *buf);
  *         end is under way.
  * @retval -EACCES @p access has VIVTHEAP_ACCESS_WRITE and the buffer is
  *         VIVTHEAP_BUFFER_READONLY.
- * @see vivtheap_buffer_end(), vivtheap_buffer_map()
+ * @see vivtheap_buffer_end(), vivtheap_buffer_map(),
+ *      vivtheap_buffer_begin_range()
  */
 int vivtheap_buffer_begin(struct vivtheap_buffer *buf, unsigned int access);
 
@@ -439,13 +443,90 @@ int vivtheap_buffer_begin(struct vivtheap_buffer *buf, unsigned int access);
  * @return 0 on success; on failure a negative errno, one of those under
  *         ERRORS or the error of DMA_BUF_IOCTL_SYNC (or, in checker mode,
  *         of mprotect(2), and then the bracket stays open).
- * @retval -EINVAL @p buf is NULL, or @p access differs from the open
- *         bracket's.
+ * @retval -EINVAL @p buf is NULL, @p access differs from the open
+ *         bracket's, or the open bracket is a ranged one.
  * @retval -EPERM no bracket is open.
  * @retval -EBUSY another thread's begin or end is under way.
- * @see vivtheap_buffer_begin()
+ * @see vivtheap_buffer_begin(), vivtheap_buffer_end_range()
  */
 int vivtheap_buffer_end(struct vivtheap_buffer *buf, unsigned int access);
+
+/**
+ * Open a CPU-access bracket on a range of a buffer.
+ *
+ * For the CPU work that touches a slice of a buffer (a few lines of a
+ * frame): on vivtheap's cached heap, only the pages the range touches are
+ * maintained, where vivtheap_buffer_begin() maintains the whole buffer.
+ * Issues the control node's VIVTHEAP_IOC_SYNC_RANGE with
+ * VIVTHEAP_SYNC_START and the direction of @p access, retried on EINTR and
+ * EAGAIN; the kernel widens the range to whole pages. The range is checked
+ * before any system call.
+ *
+ * Where the control node cannot take it, the bracket covers the whole
+ * buffer in the kernel (DMA_BUF_IOCTL_SYNC with DMA_BUF_SYNC_START), which
+ * is correct, only wider: when /dev/vivtheap cannot be opened (the vivtheap
+ * module is not loaded, or the process may not open it), when the buffer is
+ * not vivtheap's (ENODEV) and
+ * when the module has no ranged sync (ENOTTY). The buffer remembers that
+ * answer for its life. A buffer whose ranged brackets reach the control
+ * node keeps it open (one file descriptor) from its first ranged bracket
+ * until vivtheap_buffer_free(). Either way the bracket's rules and checker
+ * mode are the same.
+ *
+ * The bracket belongs to the buffer, not to the thread; a buffer has one
+ * at a time, whole or ranged. In checker mode the pages the range touches
+ * become accessible (read-only for VIVTHEAP_ACCESS_READ), and the rest of
+ * the mapping stays inaccessible.
+ * @param buf the buffer
+ * @param access VIVTHEAP_ACCESS_READ, VIVTHEAP_ACCESS_WRITE or
+ *               VIVTHEAP_ACCESS_RW
+ * @param offset the range's first byte, from the start of the buffer
+ * @param length the range's size in bytes, at least 1
+ * @return 0 on success; on failure a negative errno, one of those under
+ *         ERRORS or the error of VIVTHEAP_IOC_SYNC_RANGE or
+ *         DMA_BUF_IOCTL_SYNC (or, in checker mode, of mprotect(2)), and no
+ *         bracket is open.
+ * @retval -EINVAL @p buf is NULL, @p access is none of the three,
+ *         @p length is 0, or the range does not lie inside the buffer
+ *         (@p offset + @p length beyond vivtheap_buffer_size(), an
+ *         @p offset near SIZE_MAX included: the sum is never formed).
+ * @retval -EBUSY a bracket is already open, or another thread's begin or
+ *         end is under way.
+ * @retval -EACCES @p access has VIVTHEAP_ACCESS_WRITE and the buffer is
+ *         VIVTHEAP_BUFFER_READONLY.
+ * @see vivtheap_buffer_end_range(), vivtheap_buffer_begin(),
+ *      vivtheap_buffer_map()
+ */
+int vivtheap_buffer_begin_range(struct vivtheap_buffer *buf,
+				unsigned int access, size_t offset,
+				size_t length);
+
+/**
+ * Close a CPU-access bracket on a range of a buffer.
+ *
+ * Issues VIVTHEAP_IOC_SYNC_RANGE with VIVTHEAP_SYNC_END, or
+ * DMA_BUF_IOCTL_SYNC with DMA_BUF_SYNC_END where vivtheap_buffer_begin_range()
+ * used it, retried on EINTR and EAGAIN. The access and the range must be
+ * those the bracket was opened with. In checker mode the range's pages
+ * become inaccessible again, before the kernel is told. The bracket is
+ * closed even when the kernel reports an error.
+ * @param buf the buffer
+ * @param access what vivtheap_buffer_begin_range() was given
+ * @param offset what vivtheap_buffer_begin_range() was given
+ * @param length what vivtheap_buffer_begin_range() was given
+ * @return 0 on success; on failure a negative errno, one of those under
+ *         ERRORS or the error of VIVTHEAP_IOC_SYNC_RANGE or
+ *         DMA_BUF_IOCTL_SYNC (or, in checker mode, of mprotect(2), and then
+ *         the bracket stays open).
+ * @retval -EINVAL @p buf is NULL, @p length is 0, the range does not lie
+ *         inside the buffer, @p access, @p offset or @p length differ from
+ *         the open bracket's, or the open bracket is a whole-buffer one.
+ * @retval -EPERM no bracket is open.
+ * @retval -EBUSY another thread's begin or end is under way.
+ * @see vivtheap_buffer_begin_range(), vivtheap_buffer_end()
+ */
+int vivtheap_buffer_end_range(struct vivtheap_buffer *buf, unsigned int access,
+			      size_t offset, size_t length);
 
 /**
  * Name a buffer.

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* Buffers: allocate, import, map, CPU-access brackets, name, free. */
+/* Buffers: allocate, import, map, CPU-access brackets (whole or ranged), name, free. */
 #include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -15,6 +15,13 @@
 #include "sys.h"
 
 #define VIVTHEAP_BUFFER_FLAGS (VIVTHEAP_BUFFER_CHECKED | VIVTHEAP_BUFFER_READONLY)
+
+/* The control node's ranged sync takes DMA_BUF_IOCTL_SYNC's flags as they are. */
+_Static_assert(VIVTHEAP_SYNC_READ == DMA_BUF_SYNC_READ &&
+	       VIVTHEAP_SYNC_WRITE == DMA_BUF_SYNC_WRITE &&
+	       VIVTHEAP_SYNC_START == DMA_BUF_SYNC_START &&
+	       VIVTHEAP_SYNC_END == DMA_BUF_SYNC_END,
+	       "VIVTHEAP_SYNC_* must be DMA_BUF_SYNC_*'s values");
 
 int vivtheap_ioctl(int fd, unsigned long request, void *arg)
 {
@@ -78,6 +85,7 @@ int vivtheap_buffer_wrap(int fd, unsigned int flags, const char *heap,
 	b->size = (size_t)size;
 	b->flags = flags;
 	b->check_slot = -1;
+	b->ctl = VIVTHEAP_CTL_UNTRIED;
 	b->checked = vivtheap_check_enabled(flags);
 	atomic_init(&b->access, 0);
 	b->caching = caching;
@@ -184,10 +192,7 @@ VIVTHEAP_EXPORT int vivtheap_buffer_map(struct vivtheap_buffer *buf, void **addr
 		goto unlock;
 	}
 	/* In checker mode the mapping is accessible only inside a bracket. */
-	prot = vivtheap_buffer_prot(buf);
-	if (buf->checked)
-		prot = vivtheap_check_prot(atomic_load(&buf->access) &
-					   ~VIVTHEAP_ACCESS_BUSY);
+	prot = buf->checked ? vivtheap_check_map_prot(buf) : vivtheap_buffer_prot(buf);
 	p = vivtheap_sys_mmap(buf->size, prot, buf->fd, &ret);
 	if (ret)
 		goto unlock;
@@ -238,42 +243,118 @@ static __u64 vivtheap_sync_flags(unsigned int access)
 }
 
 /*
+ * The arguments of a bracket: a buffer, an access, and for a ranged one a
+ * range of at least one byte inside the buffer (no sum can overflow).
+ */
+static bool vivtheap_bracket_valid(const struct vivtheap_buffer *buf,
+				   unsigned int access, bool ranged,
+				   size_t offset, size_t length)
+{
+	if (!buf || !access || (access & ~VIVTHEAP_ACCESS_RW))
+		return false;
+	return !ranged || (length && offset <= buf->size && length <= buf->size - offset);
+}
+
+/* What struct vivtheap_buffer.access holds while the bracket is open. */
+static unsigned int vivtheap_bracket_state(unsigned int access, bool ranged)
+{
+	return access | (ranged ? VIVTHEAP_ACCESS_RANGED : 0);
+}
+
+/*
+ * START or END (flags: DMA_BUF_SYNC_*) of the bracket the caller holds:
+ * through the control node when its begin went there (a ranged bracket
+ * with range_ctl), else DMA_BUF_IOCTL_SYNC on the whole buffer.
+ */
+static int vivtheap_bracket_sync(struct vivtheap_buffer *buf, __u64 flags,
+				 bool ranged)
+{
+	struct vivtheap_ioc_sync_range range;
+	struct dma_buf_sync sync;
+
+	if (ranged && buf->range_ctl) {
+		memset(&range, 0, sizeof(range));
+		range.fd = (__u32)buf->fd;
+		range.flags = (__u32)flags;
+		range.offset = buf->range_offset;
+		range.length = buf->range_length;
+		return vivtheap_ioctl(buf->ctl, VIVTHEAP_IOC_SYNC_RANGE, &range);
+	}
+	sync.flags = flags;
+	return vivtheap_ioctl(buf->fd, DMA_BUF_IOCTL_SYNC, &sync);
+}
+
+/*
+ * The START of a ranged bracket, which decides where it goes: the control
+ * node's VIVTHEAP_IOC_SYNC_RANGE, opened at the buffer's first ranged
+ * bracket and kept until vivtheap_buffer_free(); else a whole-buffer
+ * DMA_BUF_IOCTL_SYNC, which does all the range needs and more, when there
+ * is no control node to open (no vivtheap module), when the buffer is not
+ * vivtheap's (ENODEV) or when the module has no ranged sync (ENOTTY). The
+ * buffer remembers that answer: the control node is not asked again.
+ */
+static int vivtheap_range_start(struct vivtheap_buffer *buf, __u64 flags)
+{
+	int ret;
+
+	if (buf->ctl == VIVTHEAP_CTL_UNTRIED) {
+		ret = vivtheap_sys_open(VIVTHEAP_CTL_PATH, O_RDWR);
+		buf->ctl = ret >= 0 ? ret : VIVTHEAP_CTL_NONE;
+	}
+	buf->range_ctl = buf->ctl >= 0;
+	if (buf->range_ctl) {
+		ret = vivtheap_bracket_sync(buf, flags, true);
+		if (ret != -ENODEV && ret != -ENOTTY)
+			return ret;
+		vivtheap_sys_close(buf->ctl);
+		buf->ctl = VIVTHEAP_CTL_NONE;
+		buf->range_ctl = false;
+	}
+	return vivtheap_bracket_sync(buf, flags, false);
+}
+
+/*
  * The brackets take no lock: the bracket state is claimed and released by
  * compare-and-swap (two atomics per begin+end pair), so a bracket costs
  * little more than its two ioctls. Checker mode takes the buffer lock around
- * its mprotect(), which needs the mapping stable.
+ * its mprotect(), which needs the mapping stable. A bracket that is not
+ * ranged has offset and length 0.
  */
-VIVTHEAP_EXPORT int vivtheap_buffer_begin(struct vivtheap_buffer *buf,
-					  unsigned int access)
+static int vivtheap_bracket_begin(struct vivtheap_buffer *buf, unsigned int access,
+				  bool ranged, size_t offset, size_t length)
 {
-	struct dma_buf_sync sync;
-	unsigned int idle = 0;
+	unsigned int idle = 0, state = vivtheap_bracket_state(access, ranged);
+	__u64 dir = vivtheap_sync_flags(access);
 	int ret;
 
-	if (!buf || !access || (access & ~VIVTHEAP_ACCESS_RW))
+	if (!vivtheap_bracket_valid(buf, access, ranged, offset, length))
 		return -EINVAL;
 	if ((access & VIVTHEAP_ACCESS_WRITE) &&
 	    (buf->flags & VIVTHEAP_BUFFER_READONLY))
 		return -EACCES;
 	if (!atomic_compare_exchange_strong(&buf->access, &idle,
-					    access | VIVTHEAP_ACCESS_BUSY))
+					    state | VIVTHEAP_ACCESS_BUSY))
 		return -EBUSY;
-	sync.flags = DMA_BUF_SYNC_START | vivtheap_sync_flags(access);
-	ret = vivtheap_ioctl(buf->fd, DMA_BUF_IOCTL_SYNC, &sync);
+	/* From here this thread owns the bracket and its range. */
+	buf->range_offset = offset;
+	buf->range_length = length;
+	if (ranged)
+		ret = vivtheap_range_start(buf, DMA_BUF_SYNC_START | dir);
+	else
+		ret = vivtheap_bracket_sync(buf, DMA_BUF_SYNC_START | dir, false);
 	if (ret)
 		goto release;
 	if (buf->checked) {
 		pthread_mutex_lock(&buf->lock);
-		ret = vivtheap_check_open(buf, access);
+		ret = vivtheap_check_open(buf, access, offset, length);
 		pthread_mutex_unlock(&buf->lock);
 		if (ret) {
 			/* Close the bracket the kernel has open. */
-			sync.flags = DMA_BUF_SYNC_END | vivtheap_sync_flags(access);
-			vivtheap_ioctl(buf->fd, DMA_BUF_IOCTL_SYNC, &sync);
+			vivtheap_bracket_sync(buf, DMA_BUF_SYNC_END | dir, ranged);
 			goto release;
 		}
 	}
-	atomic_store(&buf->access, access);
+	atomic_store(&buf->access, state);
 	return 0;
 
 release:
@@ -281,21 +362,23 @@ release:
 	return ret;
 }
 
-VIVTHEAP_EXPORT int vivtheap_buffer_end(struct vivtheap_buffer *buf,
-					unsigned int access)
+static int vivtheap_bracket_end(struct vivtheap_buffer *buf, unsigned int access,
+				bool ranged, size_t offset, size_t length)
 {
-	struct dma_buf_sync sync;
-	unsigned int cur;
+	unsigned int state = vivtheap_bracket_state(access, ranged), cur = state;
 	int ret;
 
-	if (!buf || !access || (access & ~VIVTHEAP_ACCESS_RW))
+	if (!vivtheap_bracket_valid(buf, access, ranged, offset, length))
 		return -EINVAL;
-	cur = access;
 	if (!atomic_compare_exchange_strong(&buf->access, &cur,
-					    access | VIVTHEAP_ACCESS_BUSY)) {
+					    state | VIVTHEAP_ACCESS_BUSY)) {
 		if (!cur)
 			return -EPERM;
 		return (cur & VIVTHEAP_ACCESS_BUSY) ? -EBUSY : -EINVAL;
+	}
+	if (ranged && (offset != buf->range_offset || length != buf->range_length)) {
+		atomic_store(&buf->access, state); /* still open */
+		return -EINVAL;
 	}
 	/* Fence the CPU off before the device may touch the data. */
 	if (buf->checked) {
@@ -303,15 +386,41 @@ VIVTHEAP_EXPORT int vivtheap_buffer_end(struct vivtheap_buffer *buf,
 		ret = vivtheap_check_close(buf);
 		pthread_mutex_unlock(&buf->lock);
 		if (ret) {
-			atomic_store(&buf->access, access); /* still open */
+			atomic_store(&buf->access, state); /* still open */
 			return ret;
 		}
 	}
-	sync.flags = DMA_BUF_SYNC_END | vivtheap_sync_flags(access);
-	ret = vivtheap_ioctl(buf->fd, DMA_BUF_IOCTL_SYNC, &sync);
+	ret = vivtheap_bracket_sync(buf, DMA_BUF_SYNC_END | vivtheap_sync_flags(access),
+				    ranged);
 	/* The bracket is over for the kernel even when END reports an error. */
 	atomic_store(&buf->access, 0);
 	return ret;
+}
+
+VIVTHEAP_EXPORT int vivtheap_buffer_begin(struct vivtheap_buffer *buf,
+					  unsigned int access)
+{
+	return vivtheap_bracket_begin(buf, access, false, 0, 0);
+}
+
+VIVTHEAP_EXPORT int vivtheap_buffer_end(struct vivtheap_buffer *buf,
+					unsigned int access)
+{
+	return vivtheap_bracket_end(buf, access, false, 0, 0);
+}
+
+VIVTHEAP_EXPORT int vivtheap_buffer_begin_range(struct vivtheap_buffer *buf,
+						unsigned int access,
+						size_t offset, size_t length)
+{
+	return vivtheap_bracket_begin(buf, access, true, offset, length);
+}
+
+VIVTHEAP_EXPORT int vivtheap_buffer_end_range(struct vivtheap_buffer *buf,
+					      unsigned int access,
+					      size_t offset, size_t length)
+{
+	return vivtheap_bracket_end(buf, access, true, offset, length);
 }
 
 VIVTHEAP_EXPORT int vivtheap_buffer_set_name(struct vivtheap_buffer *buf,
@@ -332,6 +441,8 @@ VIVTHEAP_EXPORT void vivtheap_buffer_free(struct vivtheap_buffer *buf)
 		vivtheap_check_unregister(buf);
 		vivtheap_sys_munmap(buf->addr, buf->size);
 	}
+	if (buf->ctl >= 0)
+		vivtheap_sys_close(buf->ctl);
 	vivtheap_sys_close(buf->fd);
 	pthread_mutex_destroy(&buf->lock);
 	free(buf);

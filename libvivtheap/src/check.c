@@ -2,9 +2,11 @@
 /*
  * Checker mode: mappings are PROT_NONE outside CPU-access brackets (and
  * read-only inside a READ bracket), so an access without its
- * DMA_BUF_IOCTL_SYNC bracket faults at once, on any machine. A SIGSEGV
- * handler names the buffer and the missing bracket, then lets the process
- * die of the SIGSEGV as it would have.
+ * DMA_BUF_IOCTL_SYNC bracket faults at once, on any machine. Inside a
+ * ranged bracket only the pages the range touches are opened (the kernel
+ * maintains those same whole pages), so an access outside the range faults
+ * too. A SIGSEGV handler names the buffer and the missing bracket or range,
+ * then lets the process die of the SIGSEGV as it would have.
  *
  * Cost: one mprotect() per begin and per end (two syscalls and a TLB flush
  * of the range), on top of the two DMA_BUF_IOCTL_SYNC calls.
@@ -28,6 +30,9 @@ static struct {
 	size_t len;
 	int fd;
 	char heap[VIVTHEAP_HEAP_NAME_MAX];
+	/* The open window: its range (length 0: the whole buffer) and the
+	 * pages it opened, written before access is. */
+	size_t offset, length, span_start, span_len;
 	_Atomic(unsigned int) access;
 } vivtheap_check_slots[VIVTHEAP_CHECK_SLOTS];
 
@@ -48,11 +53,38 @@ bool vivtheap_check_enabled(unsigned int flags)
 	return v && v[0] == '1' && v[1] == '\0';
 }
 
-int vivtheap_check_prot(unsigned int access)
+static int vivtheap_check_prot(unsigned int access)
 {
 	if (access & VIVTHEAP_ACCESS_WRITE)
 		return PROT_READ | PROT_WRITE;
 	return access ? PROT_READ : PROT_NONE;
+}
+
+/*
+ * The page span of the open window: *start and *len, in bytes from the
+ * start of the mapping. The window lies inside the buffer (checked by the
+ * caller), so nothing here overflows: the span is clamped to the buffer.
+ */
+static void vivtheap_check_span(const struct vivtheap_buffer *buf,
+				size_t *start, size_t *len)
+{
+	size_t page = (size_t)sysconf(_SC_PAGESIZE), need, pad;
+
+	if (!buf->check_length) {
+		*start = 0;
+		*len = buf->size;
+		return;
+	}
+	*start = buf->check_offset - buf->check_offset % page;
+	need = buf->check_offset + buf->check_length - *start;
+	pad = need % page ? page - need % page : 0;
+	*len = buf->size - *start - need >= pad ? need + pad : buf->size - *start;
+}
+
+int vivtheap_check_map_prot(const struct vivtheap_buffer *buf)
+{
+	/* A ranged window is opened by vivtheap_check_register(). */
+	return buf->check_length ? PROT_NONE : vivtheap_check_prot(buf->check_access);
 }
 
 /* Async-signal-safe output. */
@@ -76,9 +108,17 @@ static void vivtheap_check_putu(unsigned long v)
 	vivtheap_check_puts(b + i);
 }
 
+/* Whether offset off of slot i lies outside the pages its window opened. */
+static bool vivtheap_check_outside(int i, size_t off)
+{
+	return off < vivtheap_check_slots[i].span_start ||
+	       off - vivtheap_check_slots[i].span_start >= vivtheap_check_slots[i].span_len;
+}
+
 static void vivtheap_check_handler(int sig, siginfo_t *si, void *uc)
 {
 	uintptr_t a = (uintptr_t)si->si_addr;
+	unsigned int access;
 	int i;
 
 	for (i = 0; i < VIVTHEAP_CHECK_SLOTS; i++) {
@@ -94,7 +134,15 @@ static void vivtheap_check_handler(int sig, siginfo_t *si, void *uc)
 		vivtheap_check_putu(vivtheap_check_slots[i].len);
 		vivtheap_check_puts(" bytes) at offset ");
 		vivtheap_check_putu(a - start);
-		if (atomic_load(&vivtheap_check_slots[i].access))
+		access = atomic_load(&vivtheap_check_slots[i].access);
+		if (access && vivtheap_check_slots[i].length &&
+		    vivtheap_check_outside(i, a - start)) {
+			vivtheap_check_puts(" outside the open range (offset ");
+			vivtheap_check_putu(vivtheap_check_slots[i].offset);
+			vivtheap_check_puts(", length ");
+			vivtheap_check_putu(vivtheap_check_slots[i].length);
+			vivtheap_check_puts("): bracket the bytes it touches (vivtheap_buffer_begin_range()/end_range())\n");
+		} else if (access)
 			vivtheap_check_puts(": a write inside a READ bracket; begin with VIVTHEAP_ACCESS_WRITE\n");
 		else
 			vivtheap_check_puts(" outside a CPU-access bracket: missing vivtheap_buffer_begin()/end() (DMA_BUF_IOCTL_SYNC START/END)\n");
@@ -108,6 +156,25 @@ static void vivtheap_check_handler(int sig, siginfo_t *si, void *uc)
 		signal(SIGSEGV, SIG_DFL);
 	(void)sig;
 	(void)uc;
+}
+
+/* Tell the handler what buf's window is: its access last. */
+static void vivtheap_check_publish(const struct vivtheap_buffer *buf, int i)
+{
+	vivtheap_check_slots[i].offset = buf->check_offset;
+	vivtheap_check_slots[i].length = buf->check_length;
+	vivtheap_check_span(buf, &vivtheap_check_slots[i].span_start,
+			    &vivtheap_check_slots[i].span_len);
+	atomic_store(&vivtheap_check_slots[i].access, buf->check_access);
+}
+
+/* Give the window's pages the protection of its access (PROT_NONE: shut). */
+static int vivtheap_check_protect(const struct vivtheap_buffer *buf, int prot)
+{
+	size_t start, len;
+
+	vivtheap_check_span(buf, &start, &len);
+	return vivtheap_sys_mprotect((char *)buf->addr + start, len, prot);
 }
 
 int vivtheap_check_register(struct vivtheap_buffer *buf)
@@ -137,8 +204,7 @@ int vivtheap_check_register(struct vivtheap_buffer *buf)
 		vivtheap_check_slots[i].len = buf->size;
 		vivtheap_check_slots[i].fd = buf->fd;
 		memcpy(vivtheap_check_slots[i].heap, buf->heap, sizeof(buf->heap));
-		atomic_store(&vivtheap_check_slots[i].access,
-			     atomic_load(&buf->access) & ~VIVTHEAP_ACCESS_BUSY);
+		vivtheap_check_publish(buf, i);
 		atomic_store(&vivtheap_check_slots[i].start, (uintptr_t)buf->addr);
 		buf->check_slot = i;
 		ret = 0;
@@ -146,6 +212,12 @@ int vivtheap_check_register(struct vivtheap_buffer *buf)
 	}
 unlock:
 	pthread_mutex_unlock(&vivtheap_check_lock);
+	/* A mapping made inside a ranged bracket opens the range's pages. */
+	if (!ret && buf->check_access && buf->check_length) {
+		ret = vivtheap_check_protect(buf, vivtheap_check_prot(buf->check_access));
+		if (ret)
+			vivtheap_check_unregister(buf);
+	}
 	return ret;
 }
 
@@ -159,19 +231,37 @@ void vivtheap_check_unregister(struct vivtheap_buffer *buf)
 	buf->check_slot = -1;
 }
 
-int vivtheap_check_open(struct vivtheap_buffer *buf, unsigned int access)
+int vivtheap_check_open(struct vivtheap_buffer *buf, unsigned int access,
+			size_t offset, size_t length)
 {
+	int ret;
+
+	buf->check_offset = offset;
+	buf->check_length = length;
+	buf->check_access = access;
 	if (buf->check_slot < 0)
-		return 0;
-	atomic_store(&vivtheap_check_slots[buf->check_slot].access, access);
-	return vivtheap_sys_mprotect(buf->addr, buf->size,
-				     vivtheap_check_prot(access));
+		return 0; /* not mapped: vivtheap_buffer_map() opens the window */
+	vivtheap_check_publish(buf, buf->check_slot);
+	ret = vivtheap_check_protect(buf, vivtheap_check_prot(access));
+	if (ret) {
+		/* Nothing was opened: the window is shut again. */
+		buf->check_access = 0;
+		atomic_store(&vivtheap_check_slots[buf->check_slot].access, 0);
+	}
+	return ret;
 }
 
 int vivtheap_check_close(struct vivtheap_buffer *buf)
 {
-	if (buf->check_slot < 0)
-		return 0;
-	atomic_store(&vivtheap_check_slots[buf->check_slot].access, 0);
-	return vivtheap_sys_mprotect(buf->addr, buf->size, PROT_NONE);
+	int ret;
+
+	if (buf->check_slot >= 0) {
+		/* Only the window's pages were opened: they are shut again. */
+		ret = vivtheap_check_protect(buf, PROT_NONE);
+		if (ret)
+			return ret; /* the window stays open */
+		atomic_store(&vivtheap_check_slots[buf->check_slot].access, 0);
+	}
+	buf->check_access = 0;
+	return 0;
 }

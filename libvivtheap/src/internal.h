@@ -15,8 +15,13 @@
 
 #define VIVTHEAP_HEAP_DIR "/dev/dma_heap"
 
-/* Internal bit of struct vivtheap_buffer.access. */
+/* Internal bits of struct vivtheap_buffer.access. */
 #define VIVTHEAP_ACCESS_BUSY (1u << 31)
+#define VIVTHEAP_ACCESS_RANGED (1u << 30) /* the open bracket is a range */
+
+/* struct vivtheap_buffer.ctl when it holds no fd. */
+#define VIVTHEAP_CTL_UNTRIED (-1) /* no ranged bracket asked for it yet */
+#define VIVTHEAP_CTL_NONE (-2)    /* ranged brackets use DMA_BUF_IOCTL_SYNC */
 
 struct vivtheap_heap {
 	int fd;
@@ -36,11 +41,24 @@ struct vivtheap_buffer {
 	char heap[VIVTHEAP_HEAP_NAME_MAX];
 	void *addr;
 	unsigned int map_count;
-	/* The open bracket's access, 0 when none; VIVTHEAP_ACCESS_BUSY while a
-	 * begin or end is under way. Changed with compare-and-swap only. */
+	/* The open bracket's access, 0 when none; VIVTHEAP_ACCESS_RANGED for a
+	 * ranged one; VIVTHEAP_ACCESS_BUSY while a begin or end is under way.
+	 * Changed with compare-and-swap only. */
 	_Atomic(unsigned int) access;
+	/*
+	 * Ranged brackets (buffer.c). Owned by whoever holds the bracket: the
+	 * thread whose compare-and-swap set VIVTHEAP_ACCESS_BUSY, and nobody
+	 * while a bracket is open; vivtheap_buffer_free() closes ctl.
+	 */
+	size_t range_offset, range_length; /* the open ranged bracket's range */
+	bool range_ctl;      /* it went through the control node */
+	int ctl;             /* the control node's fd, or VIVTHEAP_CTL_* */
 	bool checked;        /* checker mode, decided when the buffer is made */
 	int check_slot;      /* checker registry slot, -1 when none */
+	/* Checker mode: what the mapping lets through (check.c), under lock:
+	 * check_access 0 is nothing; check_length 0 is the whole buffer. */
+	unsigned int check_access;
+	size_t check_offset, check_length;
 };
 
 /* The library's caching for a uapi enum vivtheap_cache_mode value (misc.c,
@@ -66,10 +84,15 @@ int vivtheap_buffer_wrap(int fd, unsigned int flags, const char *heap,
 
 /* Checker mode (check.c). */
 bool vivtheap_check_enabled(unsigned int flags);
-int vivtheap_check_prot(unsigned int access);
+/* The protection a new checked mapping starts with (the lock held). */
+int vivtheap_check_map_prot(const struct vivtheap_buffer *buf);
+/* Register a new checked mapping and give it the open window (the lock held). */
 int vivtheap_check_register(struct vivtheap_buffer *buf);
 void vivtheap_check_unregister(struct vivtheap_buffer *buf);
-int vivtheap_check_open(struct vivtheap_buffer *buf, unsigned int access);
+/* Open the window: the bytes offset to offset + length (length 0: the
+ * whole buffer), read-only for VIVTHEAP_ACCESS_READ (the lock held). */
+int vivtheap_check_open(struct vivtheap_buffer *buf, unsigned int access,
+			size_t offset, size_t length);
 int vivtheap_check_close(struct vivtheap_buffer *buf);
 
 #endif /* VIVTHEAP_INTERNAL_H */

@@ -20,5 +20,5 @@ int main(void)
 		printf("unexpected: %d %s\n", ret, vivtheap_version());
 		return 1;
 	}
-	return VIVTHEAP_API_VERSION == 2 ? 0 : 1;
+	return VIVTHEAP_API_VERSION == 3 ? 0 : 1;
 }

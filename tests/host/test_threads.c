@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* libvivtheap thread safety: one heap shared by threads allocating; one buffer whose brackets threads contend for. */
+/* libvivtheap thread safety: one heap shared by threads allocating; one buffer whose brackets, whole and ranged, threads contend for. */
 #include <errno.h>
 #include <pthread.h>
 #include <sched.h>
@@ -48,6 +48,19 @@ static void *own_buffers(void *arg)
 	return (void *)bad;
 }
 
+/* A while inside the shared bracket, counted. */
+static void be_inside(void)
+{
+	pthread_mutex_lock(&count_lock);
+	if (++inside > max_inside)
+		max_inside = inside;
+	pthread_mutex_unlock(&count_lock);
+	sched_yield(); /* give another thread the chance to get in */
+	pthread_mutex_lock(&count_lock);
+	inside--;
+	pthread_mutex_unlock(&count_lock);
+}
+
 static void *contend(void *arg)
 {
 	long bad = 0;
@@ -60,17 +73,36 @@ static void *contend(void *arg)
 			bad++;
 			continue;
 		}
-		pthread_mutex_lock(&count_lock);
-		if (++inside > max_inside)
-			max_inside = inside;
-		pthread_mutex_unlock(&count_lock);
-		sched_yield(); /* give another thread the chance to get in */
-		pthread_mutex_lock(&count_lock);
-		inside--;
-		pthread_mutex_unlock(&count_lock);
+		be_inside();
 		bad += vivtheap_buffer_end(shared, VIVTHEAP_ACCESS_RW) != 0;
 	}
 	(void)arg;
+	return (void *)bad;
+}
+
+/* Thread n: ranged brackets on its own page (odd n) or whole ones (even). */
+static void *contend_ranged(void *arg)
+{
+	long n = (long)arg, bad = 0;
+	int i, ret;
+
+	for (i = 0; i < ROUNDS; i++) {
+		while ((ret = n % 2 ? vivtheap_buffer_begin_range(shared, VIVTHEAP_ACCESS_RW,
+								   (size_t)n * 4096, 4096) :
+				      vivtheap_buffer_begin(shared, VIVTHEAP_ACCESS_RW)) == -EBUSY)
+			sched_yield();
+		if (ret) {
+			bad++;
+			continue;
+		}
+		be_inside();
+		/* the other kind of end is refused, and the bracket stays */
+		bad += (n % 2 ? vivtheap_buffer_end(shared, VIVTHEAP_ACCESS_RW) :
+				vivtheap_buffer_end_range(shared, VIVTHEAP_ACCESS_RW, 0, 4096)) != -EINVAL;
+		bad += (n % 2 ? vivtheap_buffer_end_range(shared, VIVTHEAP_ACCESS_RW,
+							  (size_t)n * 4096, 4096) :
+				vivtheap_buffer_end(shared, VIVTHEAP_ACCESS_RW)) != 0;
+	}
 	return (void *)bad;
 }
 
@@ -78,10 +110,10 @@ static void run(void *(*fn)(void *))
 {
 	pthread_t t[THREADS];
 	void *bad;
-	int i;
+	long i;
 
 	for (i = 0; i < THREADS; i++)
-		assert_int_equal(pthread_create(&t[i], NULL, fn, NULL), 0);
+		assert_int_equal(pthread_create(&t[i], NULL, fn, (void *)i), 0);
 	for (i = 0; i < THREADS; i++) {
 		assert_int_equal(pthread_join(t[i], &bad), 0);
 		assert_null(bad);
@@ -106,11 +138,25 @@ static void test_threads_contend_for_one_bracket(void **state)
 	(void)state;
 }
 
+static void test_threads_contend_for_one_bracket_ranged(void **state)
+{
+	assert_int_equal(vivtheap_buffer_alloc(heap, THREADS * 4096, 0, &shared), 0);
+	max_inside = 0;
+	run(contend_ranged);
+	assert_int_equal(max_inside, 1);
+	assert_int_equal(fake_syncs(), 2 * (THREADS / 2) * ROUNDS);
+	assert_int_equal(fake_range_syncs(), 2 * (THREADS / 2) * ROUNDS);
+	vivtheap_buffer_free(shared);
+	(void)state;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_threads_share_a_heap, setup, fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_threads_contend_for_one_bracket, setup, fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_threads_contend_for_one_bracket_ranged, setup,
+						fixture_teardown),
 	};
 
 	return cmocka_run_group_tests_name("threads", tests, NULL, NULL);
