@@ -86,12 +86,14 @@ struct vivtheap_heap_desc;
 /**
  * List the heaps under /dev/dma_heap and what each is.
  *
- * vivtheap's heaps are described by its control node, the kernel's by their
- * documented names: "system" is cached; "system-uncached" uncached;
- * "reserved", "linux,cma", "default_cma_region" and other names containing
- * "cma" cached and contiguous. Other heaps are VIVTHEAP_CACHING_UNKNOWN.
- * vivtheap's heaps come first, then the others by name. Heaps whose names do
- * not fit VIVTHEAP_HEAP_NAME_MAX are left out: they cannot be opened.
+ * vivtheap's heaps are described by its control node (uncached,
+ * write-combined or cached), the kernel's by their documented names:
+ * "system" is cached; "system-uncached" uncached; "reserved", "linux,cma",
+ * "default_cma_region" and other names containing "cma" cached and
+ * contiguous. Other heaps are VIVTHEAP_CACHING_UNKNOWN. vivtheap's heaps come
+ * first, uncached, then write-combined, then cached (by name within each),
+ * then the others by name. Heaps whose names do not fit
+ * VIVTHEAP_HEAP_NAME_MAX are left out: they cannot be opened.
  * @param list out: the list, owned by the caller until
  *             vivtheap_heap_list_free(); it may have no heap
  * @return 0 on success; on failure a negative errno, one of those under
@@ -198,8 +200,13 @@ int vivtheap_heap_open(const char *name, struct vivtheap_heap **heap);
  *
  * vivtheap's heaps are looked at first. Without VIVTHEAP_FIND_ALLOW_FALLBACK
  * only a heap with exactly @p caching and all of @p props is taken. With it,
- * when none has them, the closest heap is opened (a non-cacheable one before
- * a cached one) and vivtheap_heap_is_fallback() says so: never silently.
+ * when none has them, the closest heap is opened and
+ * vivtheap_heap_is_fallback() says so: never silently. A fallback never
+ * makes data cacheable that was asked not to be: for
+ * VIVTHEAP_CACHING_UNCACHED or VIVTHEAP_CACHING_WC only the other of the
+ * two stands in, never a cached heap nor one whose caching is unknown (API
+ * version 3; before, a cached heap could). For VIVTHEAP_CACHING_CACHED any
+ * heap may stand in, which costs speed only.
  * @param caching the wanted caching: VIVTHEAP_CACHING_UNCACHED,
  *                VIVTHEAP_CACHING_WC or VIVTHEAP_CACHING_CACHED
  * @param props VIVTHEAP_PROP_* bits that must be set
@@ -210,7 +217,7 @@ int vivtheap_heap_open(const char *name, struct vivtheap_heap **heap);
  *         and @p heap is left untouched.
  * @retval -EINVAL @p heap is NULL, @p caching is not one of the three,
  *         or @p props or @p flags have unknown bits.
- * @retval -ENOENT no heap qualifies.
+ * @retval -ENOENT no heap qualifies, not even as a fallback.
  * @see vivtheap_heap_open(), vivtheap_heap_is_fallback(),
  *      vivtheap_heap_wanted_caching(), vivtheap_heap_close()
  */

@@ -121,13 +121,26 @@ static int vivtheap_list_one(const char *name, void *data)
 	return 0;
 }
 
+/* vivtheap's heaps in the order of their caching, a mode unknown to us last. */
+static int vivtheap_desc_rank(const struct vivtheap_heap_desc *d)
+{
+	if (!(d->props & VIVTHEAP_PROP_VIVTHEAP))
+		return 0;
+	return d->caching == VIVTHEAP_CACHING_UNKNOWN ? VIVTHEAP_CACHING_CACHED + 1 :
+							 (int)d->caching;
+}
+
+/* vivtheap's heaps first, uncached, write-combined, cached; then by name. */
 static int vivtheap_desc_cmp(const void *a, const void *b)
 {
 	const struct vivtheap_heap_desc *x = a, *y = b;
 	int ours = !!(y->props & VIVTHEAP_PROP_VIVTHEAP) -
 		   !!(x->props & VIVTHEAP_PROP_VIVTHEAP);
+	int rank = vivtheap_desc_rank(x) - vivtheap_desc_rank(y);
 
-	return ours ? ours : strcmp(x->name, y->name);
+	if (ours)
+		return ours;
+	return rank ? rank : strcmp(x->name, y->name);
 }
 
 VIVTHEAP_EXPORT int vivtheap_heap_list_new(struct vivtheap_heap_list **list)
@@ -227,17 +240,26 @@ VIVTHEAP_EXPORT int vivtheap_heap_open(const char *name,
 	return 0;
 }
 
-/* How far a heap is from what was wanted; 0 is a match. */
+/*
+ * How far a heap is from what was wanted; 0 is a match, -1 never. A heap
+ * that is or may be cached (cached, unknown) is never taken for a
+ * non-cacheable caching, not even as a fallback: whoever asked for one may
+ * rely on no CPU cache holding the data. The other way round costs speed
+ * only, so a non-cacheable heap may stand in for a cached one.
+ */
 static int vivtheap_distance(const struct vivtheap_heap_desc *d,
 			     enum vivtheap_caching caching, unsigned int props)
 {
+	bool maybe_cached = d->caching == VIVTHEAP_CACHING_CACHED ||
+			    d->caching == VIVTHEAP_CACHING_UNKNOWN;
 	int dist = 0;
 
-	if (d->caching != caching)
-		/* Non-cacheable for non-cacheable is closer than cached. */
-		dist += (d->caching == VIVTHEAP_CACHING_CACHED ||
-			 caching == VIVTHEAP_CACHING_CACHED ||
-			 d->caching == VIVTHEAP_CACHING_UNKNOWN) ? 4 : 2;
+	if (d->caching != caching) {
+		if (caching != VIVTHEAP_CACHING_CACHED && maybe_cached)
+			return -1;
+		/* Non-cacheable for non-cacheable is closer than for cached. */
+		dist += caching == VIVTHEAP_CACHING_CACHED ? 4 : 2;
+	}
 	if ((d->props & props) != props)
 		dist += 1;
 	return dist;
@@ -263,7 +285,7 @@ VIVTHEAP_EXPORT int vivtheap_heap_find(enum vivtheap_caching caching,
 	/* The list has vivtheap's heaps first: the first best one wins. */
 	for (i = 0; i < list->count; i++) {
 		dist = vivtheap_distance(&list->descs[i], caching, props);
-		if (best_dist < 0 || dist < best_dist) {
+		if (dist >= 0 && (best_dist < 0 || dist < best_dist)) {
 			best_dist = dist;
 			best = i;
 		}

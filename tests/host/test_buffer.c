@@ -159,6 +159,27 @@ static void test_buffer_import_learns_ours(void **state)
 	(void)state;
 }
 
+/* A buffer of vivtheap's cached heap says so, allocated and imported. */
+static void test_buffer_cached_heap_says_cached(void **state)
+{
+	struct vivtheap_buffer *a, *b;
+	struct vivtheap_heap *c;
+
+	fake_add_heap(VIVTHEAP_HEAP_CACHED_NAME, 1, VIVTHEAP_CACHE_CACHED);
+	assert_int_equal(vivtheap_heap_open(VIVTHEAP_HEAP_CACHED_NAME, &c), 0);
+	assert_int_equal(vivtheap_heap_caching(c), VIVTHEAP_CACHING_CACHED);
+	assert_int_equal(vivtheap_buffer_alloc(c, 4096, 0, &a), 0);
+	assert_int_equal(vivtheap_buffer_caching(a), VIVTHEAP_CACHING_CACHED);
+	assert_int_equal(vivtheap_buffer_import(vivtheap_buffer_fd(a), 0, &b), 0);
+	assert_int_equal(vivtheap_buffer_caching(b), VIVTHEAP_CACHING_CACHED);
+	assert_string_equal(vivtheap_buffer_heap_name(b), VIVTHEAP_HEAP_CACHED_NAME);
+	assert_string_equal(vivtheap_caching_name(vivtheap_buffer_caching(b)), "cached");
+	vivtheap_buffer_free(b);
+	vivtheap_buffer_free(a);
+	vivtheap_heap_close(c);
+	(void)state;
+}
+
 static void test_buffer_import_errors(void **state)
 {
 	struct vivtheap_buffer *b = NULL;
@@ -332,6 +353,7 @@ int main(void)
 		T(test_buffer_alloc_retries_eintr_eagain),
 		T(test_buffer_import),
 		T(test_buffer_import_learns_ours),
+		T(test_buffer_cached_heap_says_cached),
 		T(test_buffer_import_errors),
 		T(test_buffer_import_refuses_a_heap_fd),
 		T(test_buffer_import_unwinds_each_step),

@@ -180,17 +180,41 @@ static void test_heap_find_never_falls_back_silently(void **state)
 	fake_reset();
 	fake_set_ctl(1);
 	fake_add_heap("system", 0, 0);
-	/* Uncached asked, only cached there: refused without the flag... */
-	assert_int_equal(vivtheap_heap_find(VIVTHEAP_CACHING_UNCACHED, 0, 0, &h), -ENOENT);
+	fake_add_heap("vivtheap-uncached", 1, VIVTHEAP_CACHE_UNCACHED);
+	/* Cached and vivtheap's asked: the kernel's cached heap lacks the
+	 * property, ours the caching; refused without the flag... */
+	assert_int_equal(vivtheap_heap_find(VIVTHEAP_CACHING_CACHED,
+					    VIVTHEAP_PROP_VIVTHEAP, 0, &h), -ENOENT);
 	assert_null(h);
-	/* ...and with it, the buffer says what it really is. */
-	assert_int_equal(vivtheap_heap_find(VIVTHEAP_CACHING_UNCACHED, 0,
+	/* ...and with it the closest (the caching weighs more than the
+	 * properties), which says what was asked and what was got. */
+	assert_int_equal(vivtheap_heap_find(VIVTHEAP_CACHING_CACHED, VIVTHEAP_PROP_VIVTHEAP,
 					    VIVTHEAP_FIND_ALLOW_FALLBACK, &h), 0);
 	assert_string_equal(vivtheap_heap_name(h), "system");
 	assert_int_equal(vivtheap_heap_is_fallback(h), 1);
-	assert_int_equal(vivtheap_heap_wanted_caching(h), VIVTHEAP_CACHING_UNCACHED);
+	assert_int_equal(vivtheap_heap_wanted_caching(h), VIVTHEAP_CACHING_CACHED);
 	assert_int_equal(vivtheap_heap_caching(h), VIVTHEAP_CACHING_CACHED);
+	assert_int_equal(vivtheap_heap_props(h) & VIVTHEAP_PROP_VIVTHEAP, 0);
 	vivtheap_heap_close(h);
+	(void)state;
+}
+
+/* Uncached asked, only cached heaps or heaps of unknown caching there:
+ * refused, with the flag too (API 3: the data could sit in a CPU cache). */
+static void test_heap_find_never_falls_back_to_cacheable(void **state)
+{
+	struct vivtheap_heap *h = NULL;
+
+	fake_reset();
+	fake_set_ctl(1);
+	fake_add_heap("system", 0, 0);
+	fake_add_heap("some-vendor-carveout", 0, 0);
+	assert_int_equal(vivtheap_heap_find(VIVTHEAP_CACHING_UNCACHED, 0, 0, &h), -ENOENT);
+	assert_int_equal(vivtheap_heap_find(VIVTHEAP_CACHING_UNCACHED, 0,
+					    VIVTHEAP_FIND_ALLOW_FALLBACK, &h), -ENOENT);
+	assert_int_equal(vivtheap_heap_find(VIVTHEAP_CACHING_WC, 0,
+					    VIVTHEAP_FIND_ALLOW_FALLBACK, &h), -ENOENT);
+	assert_null(h);
 	(void)state;
 }
 
@@ -207,6 +231,123 @@ static void test_heap_find_prefers_noncacheable_fallback(void **state)
 					    VIVTHEAP_FIND_ALLOW_FALLBACK, &h), 0);
 	assert_string_equal(vivtheap_heap_name(h), "vivtheap-uncached");
 	assert_int_equal(vivtheap_heap_is_fallback(h), 1);
+	vivtheap_heap_close(h);
+	(void)state;
+}
+
+/* vivtheap's cached heap: listed after its non-cacheable ones, "cached". */
+static void test_heap_list_reports_the_cached_heap(void **state)
+{
+	struct vivtheap_heap_list *list;
+	const struct vivtheap_heap_desc *d;
+
+	fake_add_heap(VIVTHEAP_HEAP_CACHED_NAME, 1, VIVTHEAP_CACHE_CACHED);
+	assert_int_equal(vivtheap_heap_list_new(&list), 0);
+	assert_int_equal(vivtheap_heap_list_count(list), 5);
+	assert_desc(list, 0, "vivtheap-uncached", VIVTHEAP_CACHING_UNCACHED,
+		    VIVTHEAP_PROP_VIVTHEAP | VIVTHEAP_PROP_CONTIGUOUS);
+	assert_desc(list, 1, "vivtheap-wc", VIVTHEAP_CACHING_WC,
+		    VIVTHEAP_PROP_VIVTHEAP | VIVTHEAP_PROP_CONTIGUOUS);
+	assert_desc(list, 2, "vivtheap-cached", VIVTHEAP_CACHING_CACHED,
+		    VIVTHEAP_PROP_VIVTHEAP | VIVTHEAP_PROP_CONTIGUOUS);
+	assert_desc(list, 3, "reserved", VIVTHEAP_CACHING_CACHED, VIVTHEAP_PROP_CONTIGUOUS);
+	d = vivtheap_heap_list_get(list, 2);
+	assert_string_equal(vivtheap_caching_name(vivtheap_heap_desc_caching(d)), "cached");
+	vivtheap_heap_list_free(list);
+	(void)state;
+}
+
+/* A heap whose mode this library does not know: ours, but listed last of
+ * ours, "unknown", and never found for a caching. */
+static void test_heap_list_unknown_mode_last(void **state)
+{
+	struct vivtheap_heap_list *list;
+	struct vivtheap_heap *h = NULL;
+
+	fake_add_heap("vivtheap-a-future-one", 1, 9);
+	assert_int_equal(vivtheap_heap_list_new(&list), 0);
+	assert_desc(list, 2, "vivtheap-a-future-one", VIVTHEAP_CACHING_UNKNOWN,
+		    VIVTHEAP_PROP_VIVTHEAP | VIVTHEAP_PROP_CONTIGUOUS);
+	vivtheap_heap_list_free(list);
+	fake_reset();
+	fake_set_ctl(1);
+	fake_add_heap("vivtheap-a-future-one", 1, 9);
+	assert_int_equal(vivtheap_heap_find(VIVTHEAP_CACHING_CACHED, 0, 0, &h), -ENOENT);
+	assert_null(h);
+	(void)state;
+}
+
+static void test_heap_find_cached_prefers_ours(void **state)
+{
+	struct vivtheap_heap *h;
+
+	fake_add_heap(VIVTHEAP_HEAP_CACHED_NAME, 1, VIVTHEAP_CACHE_CACHED);
+	/* before the kernel's "reserved" and "system", which are cached too */
+	assert_int_equal(vivtheap_heap_find(VIVTHEAP_CACHING_CACHED, 0, 0, &h), 0);
+	assert_string_equal(vivtheap_heap_name(h), VIVTHEAP_HEAP_CACHED_NAME);
+	assert_int_equal(vivtheap_heap_caching(h), VIVTHEAP_CACHING_CACHED);
+	assert_int_equal(vivtheap_heap_is_fallback(h), 0);
+	vivtheap_heap_close(h);
+	assert_int_equal(vivtheap_heap_find(VIVTHEAP_CACHING_CACHED, VIVTHEAP_PROP_VIVTHEAP |
+					    VIVTHEAP_PROP_CONTIGUOUS, 0, &h), 0);
+	assert_string_equal(vivtheap_heap_name(h), VIVTHEAP_HEAP_CACHED_NAME);
+	vivtheap_heap_close(h);
+	/* and asking for the others still gives the others */
+	assert_int_equal(vivtheap_heap_find(VIVTHEAP_CACHING_UNCACHED, 0, 0, &h), 0);
+	assert_string_equal(vivtheap_heap_name(h), VIVTHEAP_HEAP_UNCACHED_NAME);
+	vivtheap_heap_close(h);
+	assert_int_equal(vivtheap_heap_find(VIVTHEAP_CACHING_WC, 0, 0, &h), 0);
+	assert_string_equal(vivtheap_heap_name(h), VIVTHEAP_HEAP_WC_NAME);
+	vivtheap_heap_close(h);
+	(void)state;
+}
+
+/* Only vivtheap's cached heap: asking for a non-cacheable one never yields
+ * it, flag or not; with a non-cacheable heap there, the flag takes that. */
+static void test_heap_find_uncached_never_yields_cached(void **state)
+{
+	struct vivtheap_heap *h = NULL;
+
+	fake_reset();
+	fake_set_ctl(1);
+	fake_add_heap(VIVTHEAP_HEAP_CACHED_NAME, 1, VIVTHEAP_CACHE_CACHED);
+	assert_int_equal(vivtheap_heap_find(VIVTHEAP_CACHING_UNCACHED, 0, 0, &h), -ENOENT);
+	assert_int_equal(vivtheap_heap_find(VIVTHEAP_CACHING_WC, 0, 0, &h), -ENOENT);
+	assert_int_equal(vivtheap_heap_find(VIVTHEAP_CACHING_UNCACHED,
+					    VIVTHEAP_PROP_VIVTHEAP, 0, &h), -ENOENT);
+	assert_int_equal(vivtheap_heap_find(VIVTHEAP_CACHING_UNCACHED, 0,
+					    VIVTHEAP_FIND_ALLOW_FALLBACK, &h), -ENOENT);
+	assert_int_equal(vivtheap_heap_find(VIVTHEAP_CACHING_WC, 0,
+					    VIVTHEAP_FIND_ALLOW_FALLBACK, &h), -ENOENT);
+	assert_null(h);
+	fake_add_heap(VIVTHEAP_HEAP_WC_NAME, 1, VIVTHEAP_CACHE_WC);
+	assert_int_equal(vivtheap_heap_find(VIVTHEAP_CACHING_UNCACHED, 0, 0, &h), -ENOENT);
+	assert_int_equal(vivtheap_heap_find(VIVTHEAP_CACHING_UNCACHED, 0,
+					    VIVTHEAP_FIND_ALLOW_FALLBACK, &h), 0);
+	assert_string_equal(vivtheap_heap_name(h), VIVTHEAP_HEAP_WC_NAME);
+	assert_int_equal(vivtheap_heap_is_fallback(h), 1);
+	assert_int_equal(vivtheap_heap_wanted_caching(h), VIVTHEAP_CACHING_UNCACHED);
+	assert_int_equal(vivtheap_heap_caching(h), VIVTHEAP_CACHING_WC);
+	vivtheap_heap_close(h);
+	(void)state;
+}
+
+/* Only non-cacheable heaps: asking for cached fails without the flag. */
+static void test_heap_find_cached_fails_without_fallback(void **state)
+{
+	struct vivtheap_heap *h = NULL;
+
+	fake_reset();
+	fake_set_ctl(1);
+	fake_add_heap(VIVTHEAP_HEAP_UNCACHED_NAME, 1, VIVTHEAP_CACHE_UNCACHED);
+	fake_add_heap(VIVTHEAP_HEAP_WC_NAME, 1, VIVTHEAP_CACHE_WC);
+	assert_int_equal(vivtheap_heap_find(VIVTHEAP_CACHING_CACHED, 0, 0, &h), -ENOENT);
+	assert_null(h);
+	assert_int_equal(vivtheap_heap_find(VIVTHEAP_CACHING_CACHED, 0,
+					    VIVTHEAP_FIND_ALLOW_FALLBACK, &h), 0);
+	assert_int_equal(vivtheap_heap_is_fallback(h), 1);
+	assert_int_equal(vivtheap_heap_wanted_caching(h), VIVTHEAP_CACHING_CACHED);
+	assert_int_not_equal(vivtheap_heap_caching(h), VIVTHEAP_CACHING_CACHED);
 	vivtheap_heap_close(h);
 	(void)state;
 }
@@ -241,7 +382,13 @@ int main(void)
 		T(test_heap_getters_assert_on_null),
 		T(test_heap_find_exact),
 		T(test_heap_find_never_falls_back_silently),
+		T(test_heap_find_never_falls_back_to_cacheable),
 		T(test_heap_find_prefers_noncacheable_fallback),
+		T(test_heap_list_reports_the_cached_heap),
+		T(test_heap_list_unknown_mode_last),
+		T(test_heap_find_cached_prefers_ours),
+		T(test_heap_find_uncached_never_yields_cached),
+		T(test_heap_find_cached_fails_without_fallback),
 		T(test_heap_find_errors),
 	};
 
