@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
-/* vivtheap: list dma-buf heaps, allocate and check a buffer, tell what a process's dma-buf is, benchmark. */
+/* vivtheap: list dma-buf heaps, allocate and check a buffer, tell what a process's dma-buf is, sync it or a range of it, benchmark. */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,6 +37,11 @@ static int usage(const char *cmd)
 			   "  allocate, fill under CPU-access brackets, verify, report\n");
 	if (!cmd || !strcmp(cmd, "info"))
 		fprintf(o, "vivtheap info /proc/PID/fd/N\n  what a running process's dma-buf fd is\n");
+	if (!cmd || !strcmp(cmd, "sync"))
+		fprintf(o, "vivtheap sync [--read | --write | --rw] [--offset N[k|m]] [--length N[k|m]]\n"
+			   "              /proc/PID/fd/N\n"
+			   "  begin and end a CPU-access bracket on a running process's dma-buf fd:\n"
+			   "  the whole buffer, or with --offset/--length a range (ranged sync)\n");
 	if (!cmd || !strcmp(cmd, "bench"))
 		fprintf(o, "vivtheap bench [--heap NAME] [--rounds N]\n"
 			   "  alloc+free and sync-bracket cost, library against raw ioctls, per heap\n");
@@ -43,18 +49,35 @@ static int usage(const char *cmd)
 	return EXIT_USAGE;
 }
 
+/* A number of bytes, N[k|m]: 0 and *v, or -1 if s is not one that fits. */
+static int parse_bytes(const char *s, size_t *v)
+{
+	unsigned long long n;
+	unsigned int shift = 0;
+	char *end;
+
+	if (*s < '0' || *s > '9')
+		return -1; /* strtoull() would take "-1" */
+	errno = 0;
+	n = strtoull(s, &end, 0);
+	if (errno || end == s)
+		return -1;
+	if (*end == 'k' || *end == 'K')
+		shift = 10, end++;
+	else if (*end == 'm' || *end == 'M')
+		shift = 20, end++;
+	if (*end || n > (SIZE_MAX >> shift))
+		return -1;
+	*v = (size_t)n << shift;
+	return 0;
+}
+
+/* A buffer size: N[k|m], not 0; 0 if s is not one. */
 static size_t parse_size(const char *s)
 {
-	char *end;
-	unsigned long long v = strtoull(s, &end, 0);
+	size_t v;
 
-	if (end == s)
-		return 0;
-	if (*end == 'k' || *end == 'K')
-		v <<= 10, end++;
-	else if (*end == 'm' || *end == 'M')
-		v <<= 20, end++;
-	return *end || v > SIZE_MAX ? 0 : (size_t)v;
+	return parse_bytes(s, &v) ? 0 : v;
 }
 
 /*
@@ -195,14 +218,18 @@ fail:
 	return EXIT_FAILED;
 }
 
-static int cmd_info(int argc, char **argv)
+/*
+ * The dma-buf fd N of process PID, from its path /proc/PID/fd/N, as a
+ * buffer of the caller's. Returns EXIT_OK, or the exit code, having said
+ * why.
+ */
+static int import_proc_fd(const char *path, struct vivtheap_buffer **buf)
 {
-	struct vivtheap_buffer *buf;
 	int pid, n, pidfd, fd, ret;
 	char extra;
 
-	if (argc != 2 || sscanf(argv[1], "/proc/%d/fd/%d%c", &pid, &n, &extra) != 2)
-		return usage("info");
+	if (sscanf(path, "/proc/%d/fd/%d%c", &pid, &n, &extra) != 2)
+		return EXIT_USAGE;
 	/* A duplicate of the process's own fd: opening the /proc link anew
 	 * would not give the dma-buf. Needs ptrace rights over PID. */
 	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
@@ -213,20 +240,120 @@ static int cmd_info(int argc, char **argv)
 	fd = (int)syscall(SYS_pidfd_getfd, pidfd, n, 0);
 	close(pidfd);
 	if (fd < 0) {
-		fprintf(stderr, "vivtheap: %s: %s\n", argv[1], strerror(errno));
+		fprintf(stderr, "vivtheap: %s: %s\n", path, strerror(errno));
 		return EXIT_FAILED;
 	}
-	ret = vivtheap_buffer_import(fd, 0, &buf);
+	ret = vivtheap_buffer_import(fd, 0, buf);
 	close(fd);
 	if (ret) {
-		fprintf(stderr, "vivtheap: %s: not a dma-buf (%s)\n", argv[1], strerror(-ret));
+		fprintf(stderr, "vivtheap: %s: not a dma-buf (%s)\n", path, strerror(-ret));
 		return EXIT_FAILED;
 	}
+	return EXIT_OK;
+}
+
+static int cmd_info(int argc, char **argv)
+{
+	struct vivtheap_buffer *buf;
+	int ret;
+
+	if (argc != 2)
+		return usage("info");
+	ret = import_proc_fd(argv[1], &buf);
+	if (ret != EXIT_OK)
+		return ret == EXIT_USAGE ? usage("info") : ret;
 	printf("%s: dma-buf, %zu bytes, %s, heap %s\n", argv[1], vivtheap_buffer_size(buf),
 	       vivtheap_caching_name(vivtheap_buffer_caching(buf)),
 	       *vivtheap_buffer_heap_name(buf) ? vivtheap_buffer_heap_name(buf) : "(not vivtheap)");
 	vivtheap_buffer_free(buf);
 	return EXIT_OK;
+}
+
+static const char *access_name(unsigned int access)
+{
+	if (access == VIVTHEAP_ACCESS_RW)
+		return "read-write";
+	return access == VIVTHEAP_ACCESS_READ ? "read" : "write";
+}
+
+/*
+ * A START and its END on another process's dma-buf: the whole buffer
+ * (DMA_BUF_IOCTL_SYNC) or a range. A range reaches the kernel as one
+ * (vivtheap's VIVTHEAP_IOC_SYNC_RANGE) for a buffer of vivtheap's; for any
+ * other the library syncs the whole buffer, and the tool says so.
+ */
+static int cmd_sync(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "read", no_argument, NULL, 'r' },
+		{ "write", no_argument, NULL, 'w' },
+		{ "rw", no_argument, NULL, 'b' },
+		{ "offset", required_argument, NULL, 'o' },
+		{ "length", required_argument, NULL, 'l' },
+		{ NULL, 0, NULL, 0 },
+	};
+	unsigned int access = VIVTHEAP_ACCESS_RW;
+	size_t offset = 0, length = 0, page = (size_t)sysconf(_SC_PAGESIZE);
+	bool ranged = false, have_length = false;
+	struct vivtheap_buffer *buf;
+	const char *heap;
+	int c, ret;
+
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'r': access = VIVTHEAP_ACCESS_READ; break;
+		case 'w': access = VIVTHEAP_ACCESS_WRITE; break;
+		case 'b': access = VIVTHEAP_ACCESS_RW; break;
+		case 'o':
+			if (parse_bytes(optarg, &offset))
+				return usage("sync");
+			ranged = true;
+			break;
+		case 'l':
+			if (parse_bytes(optarg, &length) || !length)
+				return usage("sync");
+			ranged = have_length = true;
+			break;
+		default: return usage("sync");
+		}
+	}
+	if (optind != argc - 1)
+		return usage("sync");
+	ret = import_proc_fd(argv[optind], &buf);
+	if (ret != EXIT_OK)
+		return ret == EXIT_USAGE ? usage("sync") : ret;
+	/* --offset alone: to the end of the buffer. */
+	if (ranged && !have_length)
+		length = offset < vivtheap_buffer_size(buf) ? vivtheap_buffer_size(buf) - offset : 0;
+	heap = vivtheap_buffer_heap_name(buf);
+	ret = ranged ? vivtheap_buffer_begin_range(buf, access, offset, length) :
+		       vivtheap_buffer_begin(buf, access);
+	if (!ret)
+		ret = ranged ? vivtheap_buffer_end_range(buf, access, offset, length) :
+			       vivtheap_buffer_end(buf, access);
+	if (ret == -EINVAL && ranged) {
+		fprintf(stderr, "vivtheap: %s: bytes %zu+%zu are not inside the buffer (%zu bytes)\n",
+			argv[optind], offset, length, vivtheap_buffer_size(buf));
+	} else if (ret) {
+		fprintf(stderr, "vivtheap: %s: sync: %s\n", argv[optind], strerror(-ret));
+	} else if (!ranged) {
+		printf("%s: %s bracket on the whole buffer (%zu bytes): DMA_BUF_IOCTL_SYNC, heap %s\n",
+		       argv[optind], access_name(access), vivtheap_buffer_size(buf),
+		       *heap ? heap : "(not vivtheap)");
+	} else if (*heap) {
+		/* The control node knew the buffer: the range went to it. */
+		printf("%s: %s bracket on bytes %zu to %zu of %zu (pages %zu to %zu): "
+		       "VIVTHEAP_IOC_SYNC_RANGE, heap %s\n",
+		       argv[optind], access_name(access), offset, offset + length - 1,
+		       vivtheap_buffer_size(buf), offset / page, (offset + length - 1) / page, heap);
+	} else {
+		printf("%s: %s bracket on bytes %zu to %zu of %zu: not a vivtheap buffer, "
+		       "DMA_BUF_IOCTL_SYNC on the whole buffer\n",
+		       argv[optind], access_name(access), offset, offset + length - 1,
+		       vivtheap_buffer_size(buf));
+	}
+	vivtheap_buffer_free(buf);
+	return ret ? EXIT_FAILED : EXIT_OK;
 }
 
 static int raw_alloc(int hfd, size_t size)
@@ -395,6 +522,8 @@ int main(int argc, char **argv)
 		return cmd_alloc(argc - 1, argv + 1);
 	if (!strcmp(cmd, "info"))
 		return cmd_info(argc - 1, argv + 1);
+	if (!strcmp(cmd, "sync"))
+		return cmd_sync(argc - 1, argv + 1);
 	if (!strcmp(cmd, "bench"))
 		return cmd_bench(argc - 1, argv + 1);
 	fprintf(stderr, "vivtheap: unknown command %s\n", cmd);
