@@ -147,6 +147,8 @@ static struct {
 	unsigned int nranges;
 	uint32_t pa[MAX_WIN_RANGES], len[MAX_WIN_RANGES];
 	uint64_t in[4], out[4], handovers, hand[MAX_HANDOVER];
+	struct vivt_stats s0;		/* the run's totals at begin */
+	uint64_t c7_0[16][8];		/* CP15 c7 operations at begin */
 } win;
 
 static void win_print(void);
@@ -720,6 +722,44 @@ static bool read_guest_string(uint32_t va, char *out, size_t len)
 	return false;
 }
 
+/*
+ * What the window cost, for modelled cycles (docs/benchmarks.md): the run's
+ * totals over it (every access of the guest, kernel included, not only the
+ * window's ranges) and its CP15 c7 operations by kind: line operations by
+ * MVA or set/way (c7,c5-c14 opcode 1 or 2), test-and-clean iterations
+ * (c10,3 and c14,3: each cleans one line), whole-cache operations (opcode 0,
+ * drains excluded: counted as drains).
+ */
+static void win_cost(void)
+{
+	struct vivt_stats s;
+	uint64_t line = 0, test = 0, all = 0;
+	unsigned int crm, op2;
+
+	if (vivt_stats_get(model, -1, &s))
+		return;
+	for (crm = 5; crm < 16; crm++)
+		for (op2 = 0; op2 < 8; op2++) {
+			uint64_t n = st.c7[crm][op2] - win.c7_0[crm][op2];
+
+			if (op2 == 1 || op2 == 2)
+				line += n;
+			else if (op2 == 3)
+				test += n;
+			else if (op2 == 0 && !(crm == 10 || crm == 0))
+				all += n;
+		}
+	say("COST %s loads %" PRIu64 " stores %" PRIu64 " hits %" PRIu64 " misses %" PRIu64
+	    " fills %" PRIu64 " writebacks %" PRIu64 " uncached %" PRIu64 " buffered %" PRIu64
+	    " uncached-buffered %" PRIu64 " drains %" PRIu64 " c7-line %" PRIu64 " c7-test %" PRIu64
+	    " c7-all %" PRIu64 "\n",
+	    win.name, s.loads - win.s0.loads, s.stores - win.s0.stores, s.hits - win.s0.hits,
+	    s.misses - win.s0.misses, s.fills - win.s0.fills, s.writebacks - win.s0.writebacks,
+	    s.uncached - win.s0.uncached, s.buffered - win.s0.buffered,
+	    s.uncached_buffered - win.s0.uncached_buffered, s.drains - win.s0.drains,
+	    line, test, all);
+}
+
 static void win_print(void)
 {
 	say("WINDOW %s stale-reads %" PRIu64 " lost-writes %" PRIu64 " undrained %" PRIu64
@@ -748,10 +788,13 @@ static void mark(const char *s)
 		ok = false;	/* more words than a window can hold */
 	} else if (n == 1 && strcmp(w[0], "end") == 0 && win.open) {
 		win_print();
+		win_cost();
 		win.open = false;
 	} else if (n >= 2 && strcmp(w[0], "begin") == 0 && !win.open) {
 		memset(&win, 0, sizeof(win));
 		g_strlcpy(win.name, w[1], sizeof(win.name));
+		vivt_stats_get(model, -1, &win.s0);
+		memcpy(win.c7_0, st.c7, sizeof(win.c7_0));
 		for (i = 2; i < n && ok; i++) {
 			char *plus = strchr(w[i], '+');
 

@@ -501,6 +501,27 @@ static void test_write_through(void **state)
 	assert_int_equal(f->nev, 0);
 }
 
+/*
+ * The counters the modelled cycles come from (docs/benchmarks.md): a C=0 B=1
+ * store is uncached, buffered and uncached-buffered; a C=0 B=0 store and a
+ * C=0 load are uncached only; a cacheable store miss is buffered only.
+ */
+static void test_uncached_buffered_counted(void **state)
+{
+	struct fx *f = *state;
+	struct vivt_stats s;
+
+	st(f, U, P, 4, 0x11223344, VIVT_NCB, 0x10);
+	st(f, U + 4, P + 4, 4, 0x55667788, VIVT_NCNB, 0x14);
+	ld(f, U + 8, P + 8, 4, VIVT_NCNB, 0x18);
+	st(f, A + 0x40, P + 0x40, 4, 0x99aabbcc, VIVT_WB, 0x1c);
+	s = stats(f, -1);
+	assert_int_equal(s.uncached, 3);
+	assert_int_equal(s.uncached_buffered, 1);
+	assert_int_equal(s.buffered, 2);
+	assert_int_equal(s.misses, 1);
+}
+
 /* A write-back store that misses does not allocate: it is buffered. */
 static void test_write_miss_does_not_allocate(void **state)
 {
@@ -1064,6 +1085,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_invalidate_dirty_line_held_by_write_buffer, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_writeback_under_newer_dirty_alias, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_write_through, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_uncached_buffered_counted, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_write_miss_does_not_allocate, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_uncached_bypasses_cache, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_undrained_handover, setup, teardown),

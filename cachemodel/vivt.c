@@ -30,7 +30,7 @@
 
 enum counter {
 	C_LOADS, C_STORES, C_HITS, C_MISSES, C_FILLS, C_WRITEBACKS,
-	C_UNCACHED, C_BUFFERED, C_DRAINS, C_STALE, C_LOST, C_UNDRAINED, C_N
+	C_UNCACHED, C_BUFFERED, C_UNCACHED_BUFFERED, C_DRAINS, C_STALE, C_LOST, C_UNDRAINED, C_N
 };
 
 struct line {
@@ -725,6 +725,7 @@ static void store_part(struct vivt *m, uint32_t va, uint32_t pa, const uint8_t *
 	}
 	count(m, pa, C_UNCACHED);
 	if (attr == VIVT_NCB) {
+		count(m, pa, C_UNCACHED_BUFFERED);
 		buffer_store(m, va, pa, b, n, w);
 		return;
 	}
@@ -1093,7 +1094,8 @@ int vivt_stats_get(const struct vivt *m, int range, struct vivt_stats *out)
 	*out = (struct vivt_stats){
 		.loads = c[C_LOADS], .stores = c[C_STORES], .hits = c[C_HITS],
 		.misses = c[C_MISSES], .fills = c[C_FILLS], .writebacks = c[C_WRITEBACKS],
-		.uncached = c[C_UNCACHED], .buffered = c[C_BUFFERED], .drains = c[C_DRAINS],
+		.uncached = c[C_UNCACHED], .buffered = c[C_BUFFERED],
+		.uncached_buffered = c[C_UNCACHED_BUFFERED], .drains = c[C_DRAINS],
 		.stale_reads = c[C_STALE], .lost_writes = c[C_LOST], .undrained = c[C_UNDRAINED],
 	};
 	return 0;

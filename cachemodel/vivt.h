@@ -125,6 +125,7 @@ struct vivt_stats {
 	uint64_t writebacks;	/* dirty lines written back (evicted or cleaned) */
 	uint64_t uncached;	/* C=0 accesses */
 	uint64_t buffered;	/* stores that entered the write buffer */
+	uint64_t uncached_buffered;	/* C=0 B=1 stores (also in both above) */
 	uint64_t drains;	/* drain operations (totals only) */
 	uint64_t stale_reads, lost_writes, undrained;
 };

@@ -46,6 +46,7 @@
 #include <linux/videodev2.h>
 #include <xf86drm.h>
 
+#include "gt_upages.h"
 #include "gt_vgem.h"
 #include "gt_vivid.h"
 #include "../../cachemodel/vivtcache-mark.h"
@@ -53,7 +54,6 @@
 #define SIZE (8 * 4096u)
 #define WORDS(n) ((n) / 4)
 #define MAX_BUFS 64
-#define OP_FILE "/sys/kernel/debug/vivtheap_test/op"
 #define KNOB_DIR "/sys/kernel/debug/vivtheap/"
 #define KNOB_DRAIN KNOB_DIR "fault_skip_drain"
 #define KNOB_USER_CLEAN KNOB_DIR "fault_skip_user_clean"
@@ -70,41 +70,6 @@ static struct buf held[MAX_BUFS];
 static int nheld;
 static char window[128];
 
-/*
- * The physical pages of a mapping, as "PA+LEN ..." ranges: the test
- * importer's "upages" op reads them from the page table, with no cache
- * maintenance (pagemap shows no PFN of a VM_PFNMAP mapping; attaching and
- * mapping the dma-buf would clean the caches and hide what an allocation
- * left in them).
- */
-static void page_ranges(volatile uint32_t *map, size_t size, char *out, size_t len)
-{
-	char line[64];
-	int f = open(OP_FILE, O_RDWR | O_CLOEXEC);
-	int n = snprintf(line, sizeof(line), "upages %lu %zu", (unsigned long)(uintptr_t)map,
-			 size);
-	ssize_t got;
-
-	CHECK(f >= 0);
-	if (write(f, line, (size_t)n) != n)
-		FAIL("importer %s: %s", line, strerror(errno));
-	/* the write left the position at 0; read to the end, refuse to cut */
-	got = 0;
-	for (;;) {
-		ssize_t r = read(f, out + got, len - 1 - (size_t)got);
-
-		CHECK(r >= 0);
-		if (!r)
-			break;
-		got += r;
-		if ((size_t)got == len - 1)
-			FAIL("the buffer's physical ranges do not fit %zu bytes", len);
-	}
-	CHECK(got > 0);
-	out[got] = 0;
-	close(f);
-}
-
 static struct buf *buf_new(int hfd, size_t size)
 {
 	struct buf *b;
@@ -117,7 +82,7 @@ static struct buf *buf_new(int hfd, size_t size)
 		FAIL("alloc %zu: %s", size, strerror(-b->fd));
 	b->map = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, b->fd, 0);
 	CHECK(b->map != MAP_FAILED);
-	page_ranges(b->map, size, b->ranges, sizeof(b->ranges));
+	gt_page_ranges(b->map, size, b->ranges, sizeof(b->ranges));
 	return b;
 }
 
@@ -164,6 +129,19 @@ static void fill(const struct buf *b, volatile uint32_t *map, uint32_t seed)
 	sync_or_fail(b->fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_WRITE);
 }
 
+/*
+ * fill() in a read-write bracket, each word read before it is written: on
+ * the ARM926, which allocates no line on a write miss, only a store that
+ * hits a line read in before leaves a dirty line in the writer's alias.
+ */
+static void rmw_fill(const struct buf *b, volatile uint32_t *map, uint32_t seed)
+{
+	sync_or_fail(b->fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW);
+	for (size_t w = 0; w < WORDS(b->size); w++)
+		map[w] = map[w] - map[w] + seed + (uint32_t)w;
+	sync_or_fail(b->fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW);
+}
+
 /* seed + w in every word w (seed 0 and zero: all zeroes). */
 static void check(const struct buf *b, volatile uint32_t *map, uint32_t seed, int zero)
 {
@@ -185,7 +163,7 @@ static void check(const struct buf *b, volatile uint32_t *map, uint32_t seed, in
 static void importer(const char *op, int fd, uint32_t seed)
 {
 	char line[64];
-	int f = open(OP_FILE, O_WRONLY | O_CLOEXEC);
+	int f = open(GT_OP_FILE, O_WRONLY | O_CLOEXEC);
 	int n = snprintf(line, sizeof(line), "%s %d %u", op, fd, seed);
 
 	CHECK(f >= 0);
@@ -366,7 +344,7 @@ static int sc_pool_reuse(int hfd, const char *heap)
 	CHECK(a.fd >= 0);
 	a.map = mmap(NULL, SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, a.fd, 0);
 	CHECK(a.map != MAP_FAILED);
-	page_ranges(a.map, SIZE, ranges, sizeof(ranges));
+	gt_page_ranges(a.map, SIZE, ranges, sizeof(ranges));
 	begin(heap, "pool-reuse", ranges);
 	fill(&a, a.map, 0x8000);
 	munmap((void *)a.map, SIZE);
@@ -547,10 +525,11 @@ static void sc_ranged(int hfd, const char *heap)
 	begin(heap, "ranged", b->ranges);
 	prime(b, b->map);
 	for (int h = 0; h < 2; h++) {
-		range_sync(b, VIVTHEAP_SYNC_START | VIVTHEAP_SYNC_WRITE, h * half, (h + 1) * half);
+		range_sync(b, VIVTHEAP_SYNC_START | VIVTHEAP_SYNC_RW, h * half, (h + 1) * half);
+		/* read first: the stores hit lines, left dirty (rmw_fill()) */
 		for (size_t w = h * half; w < (h + 1) * half; w++)
-			b->map[w] = 0xb000 + (uint32_t)w;
-		range_sync(b, VIVTHEAP_SYNC_END | VIVTHEAP_SYNC_WRITE, h * half, (h + 1) * half);
+			b->map[w] = b->map[w] - b->map[w] + 0xb000 + (uint32_t)w;
+		range_sync(b, VIVTHEAP_SYNC_END | VIVTHEAP_SYNC_RW, h * half, (h + 1) * half);
 	}
 	importer("dev-read", b->fd, 0xb000);
 	importer("dev-write", b->fd, 0xb100);
@@ -566,20 +545,21 @@ static void sc_ranged(int hfd, const char *heap)
 }
 
 /*
- * END skips the user alias's clean: the user's writes stay in its lines, and
- * the device reads memory without them. qemu is coherent: the read is right
- * here; the model must report it stale.
+ * END skips the user alias's clean: the user's writes stay in its dirty
+ * lines (read, then written: rmw_fill()), and the device reads memory
+ * without them. The knob stays on until the device has read: turning it off
+ * is a syscall whose own accesses would evict lines first. qemu is coherent:
+ * the read is right here; the model must report it stale.
  */
 static void sc_fault_skip_user_clean(int hfd, const char *heap)
 {
 	struct buf *b = buf_new(hfd, SIZE);
 
 	begin(heap, "fault-skip-user-clean", b->ranges);
-	prime(b, b->map);
 	knob(KNOB_USER_CLEAN, "Y");
-	fill(b, b->map, 0xc000);
-	knob(KNOB_USER_CLEAN, "N");
+	rmw_fill(b, b->map, 0xc000);
 	importer("dev-read", b->fd, 0xc000);
+	knob(KNOB_USER_CLEAN, "N");
 	end();
 }
 
