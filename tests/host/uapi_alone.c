@@ -28,4 +28,14 @@ VIVTHEAP_ABI(heap_info_info, offsetof(struct vivtheap_ioc_heap_info, info_flags)
 VIVTHEAP_ABI(heap_info_res0, offsetof(struct vivtheap_ioc_heap_info, reserved0) == 44);
 VIVTHEAP_ABI(heap_info_max, offsetof(struct vivtheap_ioc_heap_info, max_size) == 48);
 VIVTHEAP_ABI(heap_info_res, offsetof(struct vivtheap_ioc_heap_info, reserved) == 56);
-VIVTHEAP_ABI(ioctls_differ, VIVTHEAP_IOC_BUFFER_INFO != VIVTHEAP_IOC_HEAP_INFO);
+VIVTHEAP_ABI(sync_range_size, sizeof(struct vivtheap_ioc_sync_range) == 40);
+VIVTHEAP_ABI(sync_range_fd, offsetof(struct vivtheap_ioc_sync_range, fd) == 0);
+VIVTHEAP_ABI(sync_range_flags, offsetof(struct vivtheap_ioc_sync_range, flags) == 4);
+VIVTHEAP_ABI(sync_range_offset, offsetof(struct vivtheap_ioc_sync_range, offset) == 8);
+VIVTHEAP_ABI(sync_range_length, offsetof(struct vivtheap_ioc_sync_range, length) == 16);
+VIVTHEAP_ABI(sync_range_res, offsetof(struct vivtheap_ioc_sync_range, reserved) == 24);
+/* The flags are DMA_BUF_IOCTL_SYNC's (<linux/dma-buf.h>: READ 1, WRITE 2, END 4). */
+VIVTHEAP_ABI(sync_flags, VIVTHEAP_SYNC_READ == 1 && VIVTHEAP_SYNC_WRITE == 2 &&
+	     VIVTHEAP_SYNC_START == 0 && VIVTHEAP_SYNC_END == 4);
+VIVTHEAP_ABI(ioctls_differ, VIVTHEAP_IOC_BUFFER_INFO != VIVTHEAP_IOC_HEAP_INFO &&
+	     VIVTHEAP_IOC_SYNC_RANGE != VIVTHEAP_IOC_HEAP_INFO);
