@@ -28,8 +28,9 @@
 #include <linux/dma-direction.h>
 #include <linux/dma-mapping.h>
 #include <linux/mm.h>
+#include <linux/mmap_lock.h>
+#include <linux/preempt.h>
 #include <linux/pgtable.h>
-#include <linux/smp.h>
 #include <asm/barrier.h>
 #ifdef CONFIG_ARM
 #include <asm/cacheflush.h>
@@ -113,99 +114,134 @@ static bool vivtheap_cache_aliases(void)
 }
 
 /*
- * Clean and invalidate a user mapping's lines of [start, end). On VIVT only
- * the mm this CPU last switched to can hold lines: the switch to another mm
- * flushes the whole cache and takes the CPU out of the old mm's cpumask
- * (switch_mm(), arch/arm/include/asm/mmu_context.h), while a kernel thread
- * borrows the last mm lazily, without a switch: that mm keeps the CPU in its
- * mask and its lines in the cache, and is flushed here too.
- * vivt_flush_cache_range() makes the same test; it is made here first so
- * that only what was maintained is counted. Return: whether it flushed.
+ * Clean and invalidate the lines of a user mapping's part of the buffer's
+ * bytes [offset, offset + len), adding the bytes it covers to *bytes.
+ *
+ * On VIVT only the mm this CPU last switched to can hold lines: the switch to
+ * another mm flushes the whole cache and takes the CPU out of the old mm's
+ * cpumask (switch_mm(), arch/arm/include/asm/mmu_context.h), while a kernel
+ * thread borrows the last mm lazily, without a switch: that mm keeps the CPU
+ * in its mask and its lines in the cache, and is flushed here too.
+ * vivt_flush_cache_range() makes the same test; it is made here first, with
+ * preemption off until the flush is done, so that only what was maintained
+ * is counted.
+ *
+ * The mapping's range is read under its mm's mmap_lock, as the mm reads it: a
+ * split (__split_vma() changes vm_start or vm_pgoff after the new piece's
+ * open) or a move must not be seen half done. The vm_ops take alias_lock
+ * under mmap_lock, so it is only tried here, under alias_lock: a trylock
+ * cannot deadlock.
+ *
+ * Return: 0, or -EBUSY if the mm's mmap_lock is taken for writing (a split,
+ * a move, an exit under way): the caller flushes the whole cache instead.
  */
-static bool vivtheap_flush_user_range(struct vm_area_struct *vma,
-				      unsigned long start, unsigned long end)
+static int vivtheap_flush_user_vma(struct vm_area_struct *vma, size_t offset,
+				   size_t len, size_t *bytes)
 {
 #ifdef CONFIG_ARM
-	bool live;
+	struct mm_struct *mm = vma->vm_mm;
+	size_t vstart, lo, hi;
 
-	live = cpumask_test_cpu(get_cpu(), mm_cpumask(vma->vm_mm));
-	put_cpu();
-	if (!live)
-		return false;
-	vivt_flush_cache_range(vma, start, end);
-	return true;
-#else
-	return false;
+	if (!mmap_read_trylock(mm))
+		return -EBUSY;
+	vstart = vma->vm_pgoff << PAGE_SHIFT;
+	lo = max(offset, vstart);
+	hi = min(offset + len, vstart + (vma->vm_end - vma->vm_start));
+	if (lo < hi) {
+		preempt_disable();
+		if (cpumask_test_cpu(smp_processor_id(), mm_cpumask(mm))) {
+			vivt_flush_cache_range(vma, vma->vm_start + lo - vstart,
+					       vma->vm_start + hi - vstart);
+			*bytes += hi - lo;
+		}
+		preempt_enable();
+	}
+	mmap_read_unlock(mm);
 #endif
+	return 0;
+}
+
+/* The bytes of [offset, offset + len) a user mapping covers, for counting. */
+static size_t vivtheap_vma_overlap(struct vm_area_struct *vma, size_t offset,
+				   size_t len)
+{
+	size_t vstart = vma->vm_pgoff << PAGE_SHIFT;
+	size_t lo = max(offset, vstart);
+	size_t hi = min(offset + len, vstart + (vma->vm_end - vma->vm_start));
+
+	return lo < hi ? hi - lo : 0;
 }
 
 /*
  * Clean and invalidate the user aliases of the buffer's bytes
- * [offset, offset + len), page-aligned. Return: the bytes maintained.
+ * [offset, offset + len), page-aligned. Return: the bytes covered.
  *
- * On VIVT each tracked mapping's part of the range, by its virtual
- * addresses. On aliasing VIPT flush_cache_range() cleans and invalidates the
- * whole data cache whatever the range (arch/arm/mm/flush.c), and it is not
- * exported there: flush_cache_all() does the same, once for all mappings. A
- * mapping that could not be tracked (its entry was not allocated at fork or
- * split) cannot be found by address: the whole cache then, too.
- *
- * A mapping is read under alias_lock, not under its mm's mmap_lock (taken
- * before alias_lock by the vm_ops): a process that splits or moves its own
- * mapping while a hand-over runs may have the moving part missed; it is
- * racing its own access.
+ * On VIVT each live tracked mapping's part of the range, by its virtual
+ * addresses (vivtheap_flush_user_vma()). On aliasing VIPT
+ * flush_cache_range() cleans and invalidates the whole data cache whatever
+ * the range (arch/arm/mm/flush.c), and it is not exported there:
+ * flush_cache_all() does the same, once for all mappings. A mapping that
+ * could not be tracked (its entry was not allocated at fork or split)
+ * cannot be found by address, and one whose range cannot be read safely now
+ * cannot either: the whole cache then, too, and the whole range counted.
  */
 static size_t vivtheap_maint_user(struct vivtheap_buffer *buffer,
 				  size_t offset, size_t len)
 {
 	struct vivtheap_heap *heap = buffer->heap;
-	size_t vstart, vlen, lo, hi, bytes = 0;
+	bool vivt = false, whole, blind;
 	struct vivtheap_vma *v;
-	bool whole;
+	size_t bytes = 0;
 
+#ifdef CONFIG_ARM
+	vivt = cache_is_vivt();
+#endif
 	mutex_lock(&buffer->alias_lock);
-#ifdef CONFIG_ARM
-	whole = buffer->untracked_vmas || !cache_is_vivt();
-#else
-	whole = true;
-#endif
+	/* blind: some alias cannot be found by address */
+	blind = buffer->untracked_vmas;
+	whole = blind || !vivt;
 	list_for_each_entry(v, &buffer->vmas, node) {
-		vstart = v->vma->vm_pgoff << PAGE_SHIFT;
-		vlen = v->vma->vm_end - v->vma->vm_start;
-		lo = max(offset, vstart);
-		hi = min(offset + len, vstart + vlen);
-		if (lo >= hi)
-			continue;
 		if (whole) {
-			bytes += hi - lo;
-			continue;
+			bytes += vivtheap_vma_overlap(v->vma, offset, len);
+		} else if (vivtheap_flush_user_vma(v->vma, offset, len,
+						   &bytes)) {
+			blind = true;
+			whole = true;
 		}
-		if (vivtheap_flush_user_range(v->vma,
-					      v->vma->vm_start + lo - vstart,
-					      v->vma->vm_start + hi - vstart))
-			bytes += hi - lo;
 	}
-	if (whole && (bytes || buffer->untracked_vmas)) {
+	if (bytes || blind) {
+		if (whole) {
 #ifdef CONFIG_ARM
-		flush_cache_all();
+			flush_cache_all();
 #endif
-		vivtheap_stat_add(heap, VIVTHEAP_STAT_FLUSH_ALL, 1);
-		if (buffer->untracked_vmas)
+			vivtheap_stat_add(heap, VIVTHEAP_STAT_FLUSH_ALL, 1);
+		}
+		if (blind)
 			bytes = max(bytes, len);
 	}
 	mutex_unlock(&buffer->alias_lock);
 	return bytes;
 }
 
-/* Bounce slots of mapped attachments: the DMA API's copy, for the CPU. */
+/*
+ * Bounce slots of mapped attachments: the DMA API's copy, in each mapping's
+ * own direction (DMA-API debug refuses another), and only where it goes:
+ * for the CPU from a mapping the device may have written (not TO_DEVICE:
+ * its slot holds what was copied in at the map, and would overwrite newer
+ * bytes), for the device into a mapping the device may read (not
+ * FROM_DEVICE).
+ */
 static void vivtheap_maint_mapped(struct vivtheap_buffer *buffer,
-				  enum dma_data_direction dir, bool for_device)
+				  bool for_device)
 {
 	struct vivtheap_attachment *a;
 
 	mutex_lock(&buffer->alias_lock);
-	list_for_each_entry(a, &buffer->mapped, node)
-		vivtheap_attachment_sync(a->dev, &a->sgt, dir, for_device);
+	list_for_each_entry(a, &buffer->mapped, node) {
+		if (a->dir == (for_device ? DMA_FROM_DEVICE : DMA_TO_DEVICE))
+			continue;
+		vivtheap_attachment_sync(a->dev, &a->sgt, a->dir, for_device);
+	}
 	mutex_unlock(&buffer->alias_lock);
 }
 
@@ -219,16 +255,18 @@ static void vivtheap_maint_mapped(struct vivtheap_buffer *buffer,
  * Uncached and write-combined heaps: no alias is cacheable, so there is
  * nothing to invalidate: the CPU reads memory. Counted, nothing else.
  *
- * Cached heap: what a device wrote comes back from the bounce slots of
- * long-lived mappings, and the DMA API syncs the kernel alias for the CPU
- * (an invalidate where the CPU may have fetched lines while the device
- * wrote: ARMv6+, for a reading @dir). Where the cache aliases, the kernel
- * alias and every user alias are invalidated whatever @dir: a writer's alias
- * holding lines from before would write them back with its new bytes, and
- * the reader's must not hit old lines. Nothing is cleaned that an end of
- * access has not already cleaned: the user aliases are flushed (clean and
- * invalidate; the kernel has no invalidate of a user range), which writes
- * back nothing unless someone wrote without a bracket.
+ * Cached heap: the DMA API syncs the kernel alias for the CPU, as for a
+ * device that wrote (ARMv6+: an invalidate of lines the CPU may have fetched
+ * meanwhile; whatever @dir: a writer's alias holding lines from before would
+ * write them back with its new bytes at the clean, a line being written back
+ * whole), then what a device wrote comes back from the bounce slots of
+ * long-lived mappings (after the invalidate, which would drop the copy).
+ * Where the cache aliases, the kernel alias and every user alias are then
+ * invalidated too, whatever @dir, for the same reason and so that the reader
+ * hits no old line. Nothing is cleaned that an end of access has not already
+ * cleaned: the aliases are flushed (clean and invalidate; the kernel has no
+ * invalidate of a user range), which writes back nothing unless someone
+ * wrote without a bracket, or the bounce copy just did.
  */
 void vivtheap_maint_begin(struct vivtheap_buffer *buffer,
 			  enum dma_data_direction dir, size_t offset,
@@ -242,20 +280,21 @@ void vivtheap_maint_begin(struct vivtheap_buffer *buffer,
 	if (heap->mode != VIVTHEAP_CACHE_CACHED)
 		return;
 
+	dma_sync_single_for_cpu(heap->dev, buffer->dma_addr + offset, len,
+				dir == DMA_TO_DEVICE ? DMA_FROM_DEVICE : dir);
 	if (atomic_read(&buffer->attachments))
-		vivtheap_maint_mapped(buffer, dir, false);
-	dma_sync_single_for_cpu(heap->dev, buffer->dma_addr + offset, len, dir);
-	if (READ_ONCE(vivtheap_fault_skip_invalidate))
-		return;
-	if (aliases) {
-		invalidate_kernel_vmap_range(buffer->vaddr + offset, len);
-		vivtheap_stat_add(heap, VIVTHEAP_STAT_INVAL_KERNEL, len);
-		user = vivtheap_maint_user(buffer, offset, len);
-		vivtheap_stat_add(heap, VIVTHEAP_STAT_INVAL_USER, user);
-	} else if (dir != DMA_TO_DEVICE) {
+		vivtheap_maint_mapped(buffer, false);
+	if (!aliases) {
 		/* The sync above was the invalidate (ARMv7: v7_dma_inv_range). */
 		vivtheap_stat_add(heap, VIVTHEAP_STAT_INVAL_KERNEL, len);
+		return;
 	}
+	if (READ_ONCE(vivtheap_fault_skip_invalidate))
+		return;
+	invalidate_kernel_vmap_range(buffer->vaddr + offset, len);
+	vivtheap_stat_add(heap, VIVTHEAP_STAT_INVAL_KERNEL, len);
+	user = vivtheap_maint_user(buffer, offset, len);
+	vivtheap_stat_add(heap, VIVTHEAP_STAT_INVAL_USER, user);
 }
 
 /**
@@ -271,15 +310,18 @@ void vivtheap_maint_begin(struct vivtheap_buffer *buffer,
  *
  * Cached heap: after a writing access (@dir not DMA_FROM_DEVICE), every user
  * alias that can hold lines is cleaned where the cache aliases, then the
- * kernel alias through the DMA API (a clean, and the write buffer drained),
- * and the bounce slots of long-lived mappings get the new bytes. After a
- * read nothing is dirty: nothing to do.
+ * kernel alias through the DMA API (a clean, and the write buffer drained;
+ * where the cache aliases a clean and invalidate, so that the bounce copy
+ * that follows reads memory, not old lines of the kernel alias), and the
+ * bounce slots of long-lived mappings get the new bytes. After a read
+ * nothing is dirty: nothing to do.
  */
 void vivtheap_maint_end(struct vivtheap_buffer *buffer,
 			enum dma_data_direction dir, size_t offset,
 			size_t len)
 {
 	struct vivtheap_heap *heap = buffer->heap;
+	bool aliases;
 	size_t user;
 
 	vivtheap_stat_add(heap, VIVTHEAP_STAT_END_ACCESS, 1);
@@ -291,16 +333,16 @@ void vivtheap_maint_end(struct vivtheap_buffer *buffer,
 		return;
 	}
 
-	if (vivtheap_cache_aliases() &&
-	    !READ_ONCE(vivtheap_fault_skip_user_clean)) {
+	aliases = vivtheap_cache_aliases();
+	if (aliases && !READ_ONCE(vivtheap_fault_skip_user_clean)) {
 		user = vivtheap_maint_user(buffer, offset, len);
 		vivtheap_stat_add(heap, VIVTHEAP_STAT_CLEAN_USER, user);
 	}
 	dma_sync_single_for_device(heap->dev, buffer->dma_addr + offset, len,
-				   DMA_TO_DEVICE);
+				   aliases ? DMA_BIDIRECTIONAL : DMA_TO_DEVICE);
 	vivtheap_stat_add(heap, VIVTHEAP_STAT_CLEAN_KERNEL, len);
 	if (atomic_read(&buffer->attachments))
-		vivtheap_maint_mapped(buffer, dir, true);
+		vivtheap_maint_mapped(buffer, true);
 }
 
 /**

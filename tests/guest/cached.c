@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* The cached heap's maintenance, counted: a begin invalidates every alias that can hold lines and cleans nothing, a read end does nothing, a write end cleans the kernel alias and the user mappings of the process that can hold lines (VIVT: its own only, a fork's or a split's pieces included, another process's never); a fresh buffer's zeroes are cleaned; VIVTHEAP_IOC_SYNC_RANGE maintains only the pages of its range, and refuses bad input with the documented errno. */
+/* The cached heap's maintenance, counted: a begin of any direction invalidates every alias that can hold lines and cleans nothing, a read end does nothing, a write end cleans the kernel alias and the user mappings of the process that can hold lines (VIVT: its own only, a fork's or a split's pieces included, another process's never); a fresh buffer's zeroes are cleaned; VIVTHEAP_IOC_SYNC_RANGE maintains only the pages of its range, and refuses bad input with the documented errno. */
 #include <sys/wait.h>
 #include <drm/drm.h>
 #include <drm/drm_mode.h>
@@ -80,8 +80,8 @@ static long long u(long long bytes)
 static void whole(int fd, long long mapped)
 {
 	const long long begin_r[4] = { SIZE, u(mapped), 0, 0 };
-	/* ARMv7: a write-only begin has nothing to invalidate. */
-	const long long begin_w[4] = { aliases ? SIZE : 0, u(mapped), 0, 0 };
+	/* a writer's old lines would be written back whole: invalidated too */
+	const long long begin_w[4] = { SIZE, u(mapped), 0, 0 };
 	const long long end_r[4] = { 0, 0, 0, 0 };
 	const long long end_w[4] = { 0, 0, SIZE, u(mapped) };
 
@@ -202,6 +202,7 @@ int main(void)
 	pid_t pid;
 	int st, pipefd[2];
 
+	setvbuf(stdout, NULL, _IOLBF, 0);
 	page = sysconf(_SC_PAGESIZE);
 	aliases = cache_aliases();
 	printf("data cache %s\n", aliases ? "aliases (VIVT)" : "does not alias");
@@ -253,31 +254,38 @@ int main(void)
 	CHECK(munmap(map, 4 * page) == 0);
 
 	printf("-- a mapping in another process only\n");
-	CHECK(pipe(pipefd) == 0);
-	pid = fork();
-	CHECK(pid >= 0);
-	if (pid == 0) {
-		char c;
-		char *m = mmap(NULL, SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-
-		if (m == MAP_FAILED)
-			_exit(1);
-		m[0] = 1;
-		CHECK(write(pipefd[1], "r", 1) == 1);
-		/* Held until the parent closes its end. */
-		close(pipefd[1]);
-		if (read(pipefd[0], &c, 1) < 0)
-			_exit(1);
-		_exit(0);
-	}
 	{
+		int up[2], down[2];
 		char c;
 
-		CHECK(read(pipefd[0], &c, 1) == 1);
+		/*
+		 * up: the child says it has mapped and written; down: the
+		 * child waits for its EOF. Each side closes the ends it does
+		 * not use: a child that fails gives the parent EOF, not a hang.
+		 */
+		CHECK(pipe(up) == 0 && pipe(down) == 0);
+		pid = fork();
+		CHECK(pid >= 0);
+		if (pid == 0) {
+			char *m;
+
+			close(up[0]);
+			close(down[1]);
+			m = mmap(NULL, SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+			if (m == MAP_FAILED)
+				_exit(1);
+			m[0] = 1;
+			if (write(up[1], "r", 1) != 1 || read(down[0], &c, 1) < 0)
+				_exit(1);
+			_exit(0);
+		}
+		close(up[1]);
+		close(down[0]);
+		CHECK(read(up[0], &c, 1) == 1);
 		/* VIVT: the child's lines went at the switch to this process. */
 		whole(fd, 0);
-		close(pipefd[1]);
-		close(pipefd[0]);
+		close(down[1]);
+		close(up[0]);
 		CHECK(waitpid(pid, &st, 0) == pid && WIFEXITED(st) && WEXITSTATUS(st) == 0);
 	}
 

@@ -53,7 +53,7 @@
 
 #define SIZE (8 * 4096u)
 #define WORDS(n) ((n) / 4)
-#define MAX_BUFS 64
+#define MAX_BUFS 160	/* 3 heaps of ours, and a device-tree boot's kernel heaps */
 #define KNOB_DIR "/sys/kernel/debug/vivtheap/"
 #define KNOB_DRAIN KNOB_DIR "fault_skip_drain"
 #define KNOB_USER_CLEAN KNOB_DIR "fault_skip_user_clean"
