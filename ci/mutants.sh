@@ -150,21 +150,48 @@ killed=0 survived=0 start=$SECONDS n=0
 [ -z "$TAPF" ] || : >"$TAPF"
 for p in "${patches[@]}"; do
 	[ -f "$p" ] || die "no mutant $p"
+done
+# Host and lint mutants run VIVTHEAP_MUTANT_JOBS at a time (default 2: the
+# machine's cores), each in its own scratch tree; guest, bench and coherency
+# ones one at a time (one qemu). The baselines come first, in this shell,
+# so that every job sees them.
+JOBS=${VIVTHEAP_MUTANT_JOBS:-2}
+for p in "${patches[@]}"; do
+	baseline "$(header "$p" Run)" || true
+done
+running=0
+for p in "${patches[@]}"; do
+	name=$(basename "$p" .patch)
+	case $(header "$p" Run) in
+	host | lint)
+		mutant "$p" >"$SCRATCH/line-$name" &
+		running=$((running + 1))
+		if [ "$running" -ge "$JOBS" ]; then
+			wait -n || true
+			running=$((running - 1))
+		fi ;;
+	*)
+		wait || true
+		running=0
+		mutant "$p" >"$SCRATCH/line-$name" || true ;;
+	esac
+done
+wait || true
+for p in "${patches[@]}"; do
 	n=$((n + 1))
-	# Not in a subshell: the baselines are remembered across mutants.
-	if mutant "$p" >"$SCRATCH/line"; then ok=1; else ok=0; fi
-	line=$(cat "$SCRATCH/line")
+	name=$(basename "$p" .patch)
+	line=$(cat "$SCRATCH/line-$name")
+	rm -f "$SCRATCH/line-$name"
 	echo "$line"
-	if [ "$ok" = 1 ]; then
+	if [ "${line#killed }" != "$line" ]; then
 		killed=$((killed + 1))
 		[ -z "$TAPF" ] || echo "ok $n - mutant ${line#killed }" >>"$TAPF"
+		rm -rf "${SCRATCH:?}/$name"
 	else
 		survived=$((survived + 1))
+		# Keep a survivor's scratch tree for a look.
 		[ -z "$TAPF" ] || echo "not ok $n - mutant $line" >>"$TAPF"
-		# Keep a survivor's scratch tree for a look; drop the others.
-		continue
 	fi
-	rm -rf "${SCRATCH:?}/$(basename "$p" .patch)"
 done
 echo "took $(((SECONDS - start) / 60)) min $(((SECONDS - start) % 60)) s"
 echo "$killed killed, $survived survived"
