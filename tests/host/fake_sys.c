@@ -57,7 +57,7 @@ static int violations;
 static char last_violation[128];
 static int calls[FAKE_NR_OPS];
 static struct { int nth, err, count; } fails[FAKE_NR_OPS];
-static uint64_t last_sync, last_len;
+static uint64_t last_sync, last_len, alloc_limit;
 static uint32_t last_flags;
 static int syncs, mappings, range_syncs;
 static uint32_t last_range_flags;
@@ -83,7 +83,7 @@ void fake_reset(void)
 	last_range_flags = 0;
 	last_range_off = last_range_len = 0;
 	last_violation[0] = '\0';
-	last_sync = last_len = 0;
+	last_sync = last_len = alloc_limit = 0;
 	last_flags = 0;
 	last_name[0] = '\0';
 	q_len = 0;
@@ -100,6 +100,7 @@ void fake_add_heap(const char *name, int ours, uint32_t mode)
 }
 
 void fake_set_ctl(int present) { ctl_present = present; }
+void fake_set_alloc_limit(uint64_t len) { alloc_limit = len; }
 void fake_set_ctl_old(int old) { ctl_old = old; }
 
 void fake_fail(enum fake_op op, int nth, int err, int count)
@@ -371,6 +372,8 @@ static int fake_do_ioctl(int fd, unsigned long req, void *arg)
 			return -EINVAL;
 		if (!d->len)
 			return -EINVAL;
+		if (alloc_limit && d->len > alloc_limit)
+			return -ENOMEM;
 		obj = nr_bufs++;
 		buf_size[obj] = (d->len + 4095) & ~4095ULL;
 		buf_heap[obj] = f->heap;

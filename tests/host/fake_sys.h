@@ -24,6 +24,9 @@ void fake_add_heap(const char *name, int ours, uint32_t mode);
 void fake_set_ctl(int present);
 /* Make it a module's from before VIVTHEAP_IOC_SYNC_RANGE (ENOTTY). */
 void fake_set_ctl_old(int old);
+/* A heap's limit: a DMA_HEAP_IOCTL_ALLOC of more than len bytes fails
+ * with ENOMEM, as a heap without that much memory does (0: no limit). */
+void fake_set_alloc_limit(uint64_t len);
 /* The nth (1-based) next call of op fails with -err, count times in a row. */
 void fake_fail(enum fake_op op, int nth, int err, int count);
 /* Calls of op so far. */

@@ -64,6 +64,27 @@ static void test_fake_alloc_refuses_what_the_core_refuses(void **state)
 	(void)state;
 }
 
+/* A heap's limit: more than it is ENOMEM, up to it an fd; reset clears it. */
+static void test_fake_alloc_limit(void **state)
+{
+	struct dma_heap_allocation_data d = { .len = 8193, .fd_flags = O_RDWR };
+
+	fake_set_alloc_limit(8192);
+	assert_int_equal(__wrap_vivtheap_sys_ioctl(heap_fd, DMA_HEAP_IOCTL_ALLOC, &d), -ENOMEM);
+	assert_int_equal(fake_open_fds(), 1);
+	d.len = 8192;
+	assert_int_equal(__wrap_vivtheap_sys_ioctl(heap_fd, DMA_HEAP_IOCTL_ALLOC, &d), 0);
+	assert_int_equal(__wrap_vivtheap_sys_close((int)d.fd), 0);
+	fake_reset();
+	fake_add_heap("h", 0, 0);
+	heap_fd = __wrap_vivtheap_sys_open("/dev/dma_heap/h", O_RDONLY);
+	d.len = 1 << 20;
+	d.fd = 0;
+	assert_int_equal(__wrap_vivtheap_sys_ioctl(heap_fd, DMA_HEAP_IOCTL_ALLOC, &d), 0);
+	assert_int_equal(__wrap_vivtheap_sys_close((int)d.fd), 0);
+	(void)state;
+}
+
 static void test_fake_sync_refuses_bad_flags(void **state)
 {
 	int fd = alloc(O_RDWR, 0, 0);
@@ -178,6 +199,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 		T(test_fake_alloc_refuses_what_the_core_refuses),
+		T(test_fake_alloc_limit),
 		T(test_fake_sync_refuses_bad_flags),
 		T(test_fake_reports_unbalanced_brackets),
 		T(test_fake_mmap_follows_the_fd_mode),
