@@ -16,6 +16,10 @@ PACKAGES=(
 	shellcheck clang mandoc
 	# the cache model's qemu plugin (cachemodel/plugin.c)
 	libglib2.0-dev
+	# the GStreamer plugin (gst/): headers and pkg-config files; gst-inspect-1.0;
+	# videotestsrc and appsink for its host tests (fakesink is in the core)
+	libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev gstreamer1.0-tools
+	gstreamer1.0-plugins-base
 	# the device-tree binding: dtc and the schema tools
 	device-tree-compiler dt-schema
 	# cross compilers and C libraries for the guests (armel: ARM926, armhf: ARMv7)
