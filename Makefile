@@ -3,6 +3,7 @@
 # vivtheap: top-level build.
 #
 #   make              host library, tool and tests (warnings are errors)
+#   make gst          the GStreamer plugin's objects (gst/gst.mk)
 #   make check        everything: host tests, lint, module and guest tests on
 #                     every target under qemu; ends "N passed, N failed"
 #   make demo         boots Debian 12's ARMv7 kernel and shows the heaps at work
@@ -115,8 +116,12 @@ $(B)/vg-%: tests/host/%.c tests/host/fake_sys.c $(wildcard tests/host/*.h) $(LIB
 	$(CC) -std=gnu11 $(CFLAGS_WARN) $(TEST_DEFS) -g -O1 \
 		-o $@ $< tests/host/fake_sys.c $(LIB_OBJ) $(WRAP) -lcmocka -lpthread
 
-host-check: lib tool man $(addprefix $(B)/,$(HOST_TESTS)) $(addprefix $(B)/vg-,$(HOST_TESTS))
-	ci/host-check.sh $(TAP) $(HOST_TESTS)
+# The GStreamer plugin and its host tests: gst/gst.mk.
+include gst/gst.mk
+
+host-check: lib tool man gst $(addprefix $(B)/,$(HOST_TESTS)) $(addprefix $(B)/vg-,$(HOST_TESTS)) \
+		$(addprefix $(B)/,$(GST_TESTS)) $(addprefix $(B)/vg-,$(GST_TESTS))
+	ci/host-check.sh $(TAP) $(HOST_TESTS) $(GST_TESTS)
 
 # The VIVT cache model's core (cachemodel/, docs/cachemodel.md): its cmocka
 # tests under ASan+UBSan. ci/host-check.sh builds and runs them too.
