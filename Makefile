@@ -2,15 +2,18 @@
 #
 # vivtheap: top-level build.
 #
-#   make              host library, tool and tests (warnings are errors)
-#   make gst          the GStreamer plugin's objects (gst/gst.mk)
+#   make              host library, tool, man pages and the GStreamer plugin
+#                     (warnings are errors; NO_GST=1: not the plugin)
+#   make gst          the GStreamer plugin, build/host/gst/libgstvivtheap.so
+#                     (gst/gst.mk, docs/gstreamer.md)
 #   make check        everything: host tests, lint, module and guest tests on
 #                     every target under qemu; ends "N passed, N failed"
 #   make demo         boots Debian 12's ARMv7 kernel and shows the heaps at work
 #   make module TARGET=vivt-6.1      build vivtheap.ko for one target
 #   make guest TARGET=vivt-6.1 BACKEND=chardev   guest tests on one target
 #   make install PREFIX=/usr/local DESTDIR=      library, header, .pc, tool, man,
-#                     the cache model's qemu plugin (NO_CACHEMODEL=1: not it)
+#                     the cache model's qemu plugin (NO_CACHEMODEL=1: not it),
+#                     the GStreamer plugin into GST_PLUGINDIR (NO_GST=1: not it)
 #                     (also BINDIR, LIBDIR, INCLUDEDIR, MANDIR, PKGCONFIGDIR)
 #   make bench TARGET=vivt-latest   benchmarks under qemu -icount
 #   make coherency TARGET=vivt-latest   the VIVT cache model's calibration
@@ -72,7 +75,7 @@ WRAP := $(foreach f,open close ioctl mmap munmap mprotect size is_dmabuf dup sen
 .PHONY: all lib tool man check demo host-check host-tests valgrind abi-check install \
 	install-check lint module guest bench coherency clean version soname mutants
 
-all: lib tool man
+all: lib tool man $(if $(NO_GST),,gst)
 
 lib: $(B)/$(SONAME) $(B)/libvivtheap.a
 tool: $(B)/vivtheap
@@ -116,7 +119,8 @@ $(B)/vg-%: tests/host/%.c tests/host/fake_sys.c $(wildcard tests/host/*.h) $(LIB
 	$(CC) -std=gnu11 $(CFLAGS_WARN) $(TEST_DEFS) -g -O1 \
 		-o $@ $< tests/host/fake_sys.c $(LIB_OBJ) $(WRAP) -lcmocka -lpthread
 
-# The GStreamer plugin and its host tests: gst/gst.mk.
+# The GStreamer plugin and its host tests: gst/gst.mk. host-check always
+# builds and tests it, NO_GST or not.
 include gst/gst.mk
 
 host-check: lib tool man gst $(addprefix $(B)/,$(HOST_TESTS)) $(addprefix $(B)/vg-,$(HOST_TESTS)) \
@@ -137,7 +141,7 @@ cachemodel-plugin:
 	inc=$$(ci/qemu-plugin.sh header-dir) && \
 		$(MAKE) -C cachemodel B=$(abspath $(B)) QEMU_PLUGIN_INC="$$inc" plugin
 
-install: lib tool man
+install: lib tool man $(if $(NO_GST),,gst)
 	install -d $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(PKGCONFIGDIR) \
 		$(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man3 $(DESTDIR)$(MANDIR)/man1
 	install -m 644 libvivtheap/include/vivtheap.h $(DESTDIR)$(INCLUDEDIR)/
@@ -155,6 +159,9 @@ install: lib tool man
 	install -m 644 tools/vivtheap.1 $(DESTDIR)$(MANDIR)/man1/
 ifeq ($(NO_CACHEMODEL),)
 	$(MAKE) --no-print-directory install-cachemodel
+endif
+ifeq ($(NO_GST),)
+	$(MAKE) --no-print-directory install-gst
 endif
 
 # The cache model's plugin (in LIBDIR/vivtheap: qemu loads it by path, it is

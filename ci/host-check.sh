@@ -7,8 +7,9 @@
 # header, the version script and `nm -D` list the same functions), the
 # getters of a release (NDEBUG) build, the man page generator, an
 # install into a scratch DESTDIR with a C and a C++ program built against
-# it through pkg-config, the uapi header alone as C89 and C++ with its
-# layout asserted, and the
+# it through pkg-config (and the GStreamer plugin loading from it), the
+# GStreamer plugin as gst-inspect-1.0 and gst-launch-1.0 see it, the uapi
+# header alone as C89 and C++ with its layout asserted, and the
 # library cross-built for armel, armhf and arm64.
 
 . "$(dirname "$0")/lib.sh"
@@ -117,6 +118,13 @@ install_as() {
 	test -f "$d$libdir/vivtheap/libvivtcache.so" || { echo "no plugin in $libdir/vivtheap"; return 1; }
 	test -f "$d$mandir/man7/vivtcache.7" || { echo "no man7 in $mandir"; return 1; }
 	test -f "$d$incdir/vivtcache-mark.h" || { echo "no vivtcache-mark.h in $incdir"; return 1; }
+	# The GStreamer plugin, loaded from there: it finds the installed
+	# libvivtheap beside it (RUNPATH $ORIGIN/..), no system plugin needed.
+	test -f "$d$libdir/gstreamer-1.0/libgstvivtheap.so" ||
+		{ echo "no GStreamer plugin in $libdir/gstreamer-1.0"; return 1; }
+	env -u GST_PLUGIN_PATH -u GST_PLUGIN_PATH_1_0 -u LD_LIBRARY_PATH GST_REGISTRY="$d/gst-registry.bin" \
+		GST_PLUGIN_SYSTEM_PATH_1_0="$d$libdir/gstreamer-1.0" gst-inspect-1.0 vivtheappool >/dev/null ||
+		{ echo "gst-inspect-1.0 cannot load the installed plugin"; return 1; }
 }
 check "install: defaults (/usr/local): C and C++ consumers build through pkg-config and run" \
 	install_as default
@@ -126,6 +134,43 @@ check "install: multiarch LIBDIR: the .pc follows" \
 check "install: INCLUDEDIR, BINDIR, MANDIR honoured" \
 	install_as dirs PREFIX=/opt/vt INCLUDEDIR=/opt/vt/include/vivtheap-0 \
 	BINDIR=/opt/vt/sbin MANDIR=/opt/vt/man
+
+# The GStreamer plugin as built (build/host/gst), with a registry of its
+# own: gst-inspect-1.0 documents the element and its properties; only the
+# plugin's descriptor is exported; gst-launch-1.0 stops on a heap that is
+# not there with the element's error, in the errno's words.
+gst_env=(env -u GST_PLUGIN_PATH_1_0 GST_REGISTRY="$B/gst-inspect-registry.bin" GST_PLUGIN_PATH="$B/gst")
+gst_inspect() {
+	local out want
+	out=$("${gst_env[@]}" gst-inspect-1.0 vivtheappool 2>&1) || { printf '%s\n' "$out"; return 1; }
+	for want in 'Long-name +vivtheap buffer pool' "Filename +$B/gst/libgstvivtheap.so" \
+		'License +MIT/X11' '^  heap +: ' 'String. Default: "wc"' '^  min-buffers +: ' \
+		'^  max-buffers +: ' 'SINK template' 'SRC template'; do
+		printf '%s\n' "$out" | grep -qE "$want" ||
+			{ printf '%s\n' "$out"; echo "gst-inspect-1.0 vivtheappool: no /$want/"; return 1; }
+	done
+	out=$("${gst_env[@]}" gst-inspect-1.0 vivtheap 2>&1) || { printf '%s\n' "$out"; return 1; }
+	printf '%s\n' "$out" | grep -qE '^  vivtheappool: vivtheap buffer pool' ||
+		{ printf '%s\n' "$out"; echo "gst-inspect-1.0 vivtheap: the element is not listed"; return 1; }
+}
+check "gst: gst-inspect-1.0 vivtheappool documents the element (GST_PLUGIN_PATH=build/host/gst)" gst_inspect
+gst_exports() {
+	local got
+	got=$(nm -D --defined-only "$B/gst/libgstvivtheap.so" | awk '{print $3}' | sort | tr '\n' ' ')
+	[ "$got" = "gst_plugin_vivtheap_get_desc gst_plugin_vivtheap_register " ] ||
+		{ echo "exported: $got"; return 1; }
+}
+check "gst: the plugin exports its descriptor only" gst_exports
+gst_missing_heap() {
+	local out rc=0
+	out=$("${gst_env[@]}" timeout 60 gst-launch-1.0 videotestsrc num-buffers=1 ! \
+		vivtheappool heap=vivtheap-nosuch ! fakesink 2>&1) || rc=$?
+	printf '%s\n' "$out"
+	# gst-launch-1.0 exits 255 on an error; 124 and above is a timeout or a signal
+	[ "$rc" != 0 ] && { [ "$rc" -lt 124 ] || [ "$rc" = 255 ]; } &&
+		printf '%s\n' "$out" | grep -qF 'ERROR: from element /GstPipeline:pipeline0/GstVivtheapPool:vivtheappool0: Could not open heap "vivtheap-nosuch": No such file or directory'
+}
+check "gst: gst-launch-1.0 stops on a missing heap with the element's error" gst_missing_heap
 
 # plugin_refuses WANT ARGS...: qemu 10 with the cache model's plugin and
 # ARGS refuses to start (or stops at the first instruction) with a message

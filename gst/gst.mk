@@ -9,8 +9,10 @@
 #   make gst-tests    its host tests, tests/host/gst/ (make host-check runs them)
 #
 # GStreamer comes through $(PKG_CONFIG) (gstreamer-1.0, -base, -video and
-# -allocators; a cross build sets PKG_CONFIG to its own). `make host-check`,
-# and so `make check`, always require it.
+# -allocators; a cross build sets PKG_CONFIG to its own). `make` and
+# `make install` build and install the plugin (into GST_PLUGINDIR,
+# LIBDIR/gstreamer-1.0) unless NO_GST=1; `make host-check`, and so
+# `make check`, always require it.
 
 PKG_CONFIG ?= pkg-config
 GST_PKGS := gstreamer-1.0 gstreamer-base-1.0 gstreamer-video-1.0 gstreamer-allocators-1.0

@@ -2,7 +2,8 @@
 /*
  * What the plugin's host tests share:
  * - GStreamer set up once per test binary (group setup and teardown), with
- *   its registry in the build directory and the system's plugins only;
+ *   its registry in the build directory, the system's plugins only, and
+ *   vivtheappool registered from the objects under test;
  * - per case a fresh fake kernel (tests/host/fake_sys.c) with vivtheap's
  *   three heaps, the kernel's "system" heap and a "linux,cma" heap; at
  *   teardown no fd may be left open, nothing mapped, no bracket broken;
@@ -28,6 +29,7 @@
 
 #include "cmocka_shim.h"
 #include "fake_sys.h"
+#include "vivtheappool.h"
 
 static int foreign_syncs;
 
@@ -81,6 +83,7 @@ static int gst_group_setup(void **state)
 	gst_init(NULL, NULL);
 	/* A failed case can leave a pipeline running, and gst_deinit() waits for it. */
 	alarm(600);
+	assert_true(GST_ELEMENT_REGISTER(vivtheappool, NULL));
 	(void)state;
 	return 0;
 }
