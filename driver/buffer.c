@@ -586,7 +586,8 @@ static struct vivtheap_buffer *vivtheap_buffer_create(struct vivtheap_heap *heap
  *
  * Return: the dma-buf (one reference, owned by the caller), or ERR_PTR:
  * -EINVAL for a length of 0 or one that does not fit size_t when rounded
- * up, -ENOMEM over the heap's max_size or when the memory is not there.
+ * up, -ENOMEM over the heap's max_size or when the memory is not there,
+ * -EINTR when a fatal signal came while waiting for the pool's zeroing.
  */
 struct dma_buf *vivtheap_buffer_alloc(struct vivtheap_heap *heap, u64 len,
 				      u32 fd_flags)
@@ -607,6 +608,10 @@ struct dma_buf *vivtheap_buffer_alloc(struct vivtheap_heap *heap, u64 len,
 	}
 
 	buffer = vivtheap_pool_take(heap, size);
+	if (IS_ERR(buffer)) {
+		ret = PTR_ERR(buffer);
+		goto count_failure;
+	}
 	if (!buffer) {
 		buffer = vivtheap_buffer_create(heap, size);
 		/* Pooled memory may be what CMA lacks: give it back, retry. */

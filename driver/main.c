@@ -371,8 +371,9 @@ static int __init vivtheap_init(void)
 	ret = vivtheap_of_register();
 	if (ret)
 		goto unregister_device;
-	vivtheap_pool_init();
+	/* From here each heap's device is final: the pool's bound is its CMA's. */
 	vivtheap_of_close();
+	vivtheap_pool_init();
 
 	/*
 	 * The nodes, last, in this order. The control node refuses to open

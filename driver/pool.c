@@ -11,8 +11,9 @@
  * dma-buf is released. A worker zeroes it through that mapping after the
  * free, off the allocation path, and drains the write buffer (a buffer of
  * 64 KiB or less is zeroed at the free); an allocation that comes before
- * the worker zeroes the buffer itself, or waits for the worker if it is at
- * it. No buffer leaves the pool unzeroed: it leaves as a new one would.
+ * the worker zeroes the buffer itself, or waits for that one buffer if the
+ * worker is at it. No buffer leaves the pool unzeroed: it leaves as a new
+ * one would.
  *
  * Pooled memory is CMA that other drivers may need, and their allocations
  * cannot ask us for it. So the pool is bounded per heap by pool_max_size
@@ -25,6 +26,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/atomic.h>
+#include <linux/err.h>
 #include <linux/jiffies.h>
 #include <linux/lockdep.h>
 #include <linux/list.h>
@@ -38,6 +40,7 @@
 #include <linux/sched.h>
 #include <linux/sizes.h>
 #include <linux/string.h>
+#include <linux/wait.h>
 #include <linux/workqueue.h>
 
 #include "vivtheap_priv.h"
@@ -62,6 +65,9 @@ static size_t vivtheap_pool_limit(const struct vivtheap_heap *heap)
 	size_t max = READ_ONCE(vivtheap_pool_max_size);
 	unsigned int pct = min(READ_ONCE(vivtheap_pool_cma_percent), 100U);
 
+	/* "0 = no pool", whether the area's size is known or not. */
+	if (!pct)
+		return 0;
 	if (heap->pool_cma_bytes)
 		max = min(max, heap->pool_cma_bytes / 100 * pct);
 	return max;
@@ -307,15 +313,17 @@ static void vivtheap_pool_clear(struct vivtheap_heap *heap,
  * The zeroing worker: zeroes the pooled buffers freed since it last ran, one
  * at a time, oldest first. The buffer it zeroes stays in the pool, marked as
  * heap->pool_zeroing: no one else takes or frees it meanwhile, so it cannot
- * be freed under the worker. Done, the worker frees it if it has aged out or
- * no longer fits the bound.
+ * be freed under the worker. Done, the worker clears the mark, wakes
+ * whoever waits for it (vivtheap_pool_take()), and frees the buffer if it
+ * has aged out or no longer fits the bound; else it makes sure the aging
+ * worker comes back for it, which skipped it if it ran meanwhile.
  */
 static void vivtheap_pool_zero(struct work_struct *work)
 {
 	struct vivtheap_heap *heap = container_of(work, struct vivtheap_heap,
 						  pool_zero_work);
 	struct vivtheap_buffer *buffer;
-	unsigned long idle;
+	unsigned long idle, now;
 	bool drop;
 
 	for (;;) {
@@ -328,23 +336,27 @@ static void vivtheap_pool_zero(struct work_struct *work)
 			mutex_unlock(&heap->lock);
 			return;
 		}
-		heap->pool_zeroing = buffer;
+		WRITE_ONCE(heap->pool_zeroing, buffer);
 		mutex_unlock(&heap->lock);
 
 		vivtheap_pool_clear(heap, buffer);
 
 		idle = msecs_to_jiffies(READ_ONCE(vivtheap_pool_idle_ms));
 		mutex_lock(&heap->lock);
-		heap->pool_zeroing = NULL;
+		WRITE_ONCE(heap->pool_zeroing, NULL);
 		buffer->zeroed = true;
-		drop = vivtheap_pool_expired(buffer, idle, jiffies) ||
+		now = jiffies;
+		drop = vivtheap_pool_expired(buffer, idle, now) ||
 		       heap->pool_bytes > vivtheap_pool_limit(heap);
 		if (drop) {
 			list_del(&buffer->node);
 			heap->pool_bytes -= buffer->size;
 			heap->pool_nr--;
+		} else {
+			vivtheap_pool_age_by(heap, buffer->pooled_at + idle, now);
 		}
 		mutex_unlock(&heap->lock);
+		wake_up_all(&heap->pool_wait);
 		if (drop) {
 			vivtheap_buffer_destroy(buffer);
 			vivtheap_stat_add(heap, VIVTHEAP_STAT_POOL_FREE, 1);
@@ -356,7 +368,9 @@ static void vivtheap_pool_zero(struct work_struct *work)
 /**
  * vivtheap_pool_init() - set up every heap's empty pool
  *
- * Call after the heaps' locks and devices are set up, before any allocation.
+ * Call after the heaps' locks are set up and their devices are final (no
+ * device-tree node can bind any more: vivtheap_of_close()), before any
+ * allocation: the CMA-relative bound is the device's area's.
  */
 void vivtheap_pool_init(void)
 {
@@ -369,6 +383,7 @@ void vivtheap_pool_init(void)
 		heap->pool_bytes = 0;
 		heap->pool_nr = 0;
 		heap->pool_zeroing = NULL;
+		init_waitqueue_head(&heap->pool_wait);
 		heap->pool_cma_bytes = vivtheap_pool_cma_bytes(heap->dev);
 		INIT_DELAYED_WORK(&heap->pool_work, vivtheap_pool_age);
 		INIT_WORK(&heap->pool_zero_work, vivtheap_pool_zero);
@@ -392,6 +407,8 @@ void vivtheap_pool_exit(void)
 	vivtheap_pools_live = false;
 	kernel_param_unlock(THIS_MODULE);
 	for (i = 0; i < VIVTHEAP_NR_HEAPS; i++) {
+		/* The zeroing worker arms the aging one: stopped first. */
+		cancel_work_sync(&vivtheap_heaps[i].pool_zero_work);
 		cancel_delayed_work_sync(&vivtheap_heaps[i].pool_work);
 		vivtheap_pool_shrink(&vivtheap_heaps[i], 0);
 	}
@@ -404,27 +421,28 @@ void vivtheap_pool_exit(void)
  *
  * Prefers the newest buffer the worker has zeroed; else takes one of that
  * size the worker has not reached, and zeroes it here; else, if the worker
- * is zeroing one, waits for it once.
+ * is zeroing one, waits once for that buffer (killable).
  *
- * Return: a zeroed buffer no longer in the pool, owned by the caller, or
- * NULL if none of that size is pooled.
+ * Return: a zeroed buffer no longer in the pool, owned by the caller; NULL
+ * if none of that size is pooled; ERR_PTR(-EINTR) if a fatal signal came
+ * while waiting.
  */
 struct vivtheap_buffer *vivtheap_pool_take(struct vivtheap_heap *heap,
 					   size_t size)
 {
-	struct vivtheap_buffer *buffer, *found;
-	bool busy, flushed = false;
+	struct vivtheap_buffer *buffer, *found, *busy;
+	bool waited = false;
 
 again:
 	found = NULL;
-	busy = false;
+	busy = NULL;
 	mutex_lock(&heap->lock);
 	/* Newest first: its memory was touched last. */
 	list_for_each_entry_reverse(buffer, &heap->pool, node) {
 		if (buffer->size != size)
 			continue;
 		if (buffer == heap->pool_zeroing) {
-			busy = true;
+			busy = buffer;
 			continue;
 		}
 		if (!found || !found->zeroed)
@@ -438,10 +456,20 @@ again:
 		heap->pool_nr--;
 	}
 	mutex_unlock(&heap->lock);
-	if (!found && busy && !flushed) {
-		/* The worker is zeroing the one: waiting costs less than CMA. */
-		flush_work(&heap->pool_zero_work);
-		flushed = true;
+	if (!found && busy && !waited) {
+		/*
+		 * The worker is zeroing the one: waiting for it costs less
+		 * than CMA, and a new buffer may not fit beside the pool. For
+		 * that buffer only, which its size bounds: flush_work() would
+		 * wait, uninterruptibly, until the worker ran out of buffers
+		 * to zero, which may be never while others free. The pointer
+		 * is only compared, never followed: the worker may free it.
+		 * Killable: a dying caller gets no buffer.
+		 */
+		if (wait_event_killable(heap->pool_wait,
+					READ_ONCE(heap->pool_zeroing) != busy))
+			return ERR_PTR(-EINTR);
+		waited = true;
 		goto again;
 	}
 	if (!found)

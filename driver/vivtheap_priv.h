@@ -12,9 +12,11 @@
  *   under it.
  * - The pool's zeroing worker (pool_zero_work) zeroes the buffer it marked
  *   as pool_zeroing without the lock: that buffer stays in the pool, and no
- *   one else takes or frees it until the worker clears the mark (pool.c).
- *   Emptying a pool (vivtheap_pool_shrink() to 0, module exit) waits for
- *   the worker first, with no lock held.
+ *   one else takes or frees it until the worker clears the mark (pool.c)
+ *   and wakes pool_wait. An allocation that wants that buffer waits on
+ *   pool_wait for the mark to move, with no lock held. Emptying a pool
+ *   (vivtheap_pool_shrink() to 0, module exit) waits for the worker first,
+ *   with no lock held.
  * - The maintenance counters (&vivtheap_heap.stats) are atomics and need no
  *   lock.
  * - A &vivtheap_buffer is immutable after export except for its counters
@@ -38,6 +40,7 @@
 #include <linux/mutex.h>
 #include <linux/pgtable.h>
 #include <linux/types.h>
+#include <linux/wait.h>
 #include <linux/workqueue.h>
 
 #include "../uapi/linux/vivtheap.h"
@@ -121,6 +124,7 @@ extern const char *const vivtheap_stat_names[VIVTHEAP_STAT_NR];
  * @pool_nr: buffers in @pool
  * @pool_zeroing: the buffer in @pool that @pool_zero_work is zeroing, or
  *	NULL; nobody else takes or frees it
+ * @pool_wait: woken each time @pool_zeroing is cleared
  * @pool_cma_bytes: the size of the CMA area the heap draws from, or 0 if it
  *	is not known; set at init
  * @pool_due: while @pool_work is pending: the jiffies it is due at
@@ -149,6 +153,7 @@ struct vivtheap_heap {
 	size_t pool_bytes;
 	size_t pool_nr;
 	struct vivtheap_buffer *pool_zeroing;
+	wait_queue_head_t pool_wait;
 	size_t pool_cma_bytes;
 	unsigned long pool_due;
 	struct delayed_work pool_work;
