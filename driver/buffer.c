@@ -26,6 +26,7 @@
 #include <linux/dma-resv.h>
 #include <linux/err.h>
 #include <linux/fcntl.h>
+#include <linux/iommu.h>
 #include <linux/iosys-map.h>
 #include <linux/mm.h>
 #include <linux/module.h>
@@ -85,7 +86,24 @@ static void vivtheap_buffer_detach(struct dma_buf *dmabuf,
 {
 	struct vivtheap_buffer *buffer = dmabuf->priv;
 	struct vivtheap_attachment *a = attachment->priv;
+	bool mapped;
 
+	if (buffer->heap->mode == VIVTHEAP_CACHE_CACHED) {
+		/*
+		 * An importer that detaches a mapping it did not unmap: the
+		 * core does not unmap it for us (7.2's dma_buf_detach() never
+		 * does; 6.1's only a mapping it cached, and we ask it to cache
+		 * none). Off the list first: begin and end walk it.
+		 */
+		mutex_lock(&buffer->alias_lock);
+		mapped = !list_empty(&a->node);
+		list_del_init(&a->node);
+		mutex_unlock(&buffer->alias_lock);
+		if (WARN_ONCE(mapped, "%s: %s detached a mapped attachment\n",
+			      buffer->heap->name, dev_name(a->dev)))
+			dma_unmap_sgtable(a->dev, &a->sgt, a->dir,
+					  DMA_ATTR_SKIP_CPU_SYNC);
+	}
 	sg_free_table(&a->sgt);
 	kfree(a);
 	atomic_dec(&buffer->attachments);
@@ -93,7 +111,7 @@ static void vivtheap_buffer_detach(struct dma_buf *dmabuf,
 
 /*
  * Whether a mapped segment bounces: whether DMA_ATTR_SKIP_CPU_SYNC must not
- * skip its sync.
+ * skip its sync. [@start, @end) is the buffer's memory, physical.
  *
  * The attribute skips two different things. Where a segment's DMA address
  * is the buffer's own memory, the sync would be cache maintenance of
@@ -101,19 +119,76 @@ static void vivtheap_buffer_detach(struct dma_buf *dmabuf,
  * wrong alias (kernel/dma/mapping.c, the comment above
  * dma_get_sgtable_attrs()). Where it is not (a swiotlb bounce slot, for an
  * importer whose DMA mask or dma-ranges cannot reach the buffer or under
- * swiotlb=force; an IOMMU's address), the sync is the copy between the
- * buffer and the slot and the slot's own maintenance: skipped, the device
- * reads a slot not cleaned to memory and what it writes never reaches the
- * buffer. dma_need_sync() cannot tell the two apart on a non-coherent device,
- * where it is true for every address (dma_direct_need_sync(): 6.1.176 and
- * 7.2.13 alike); dma_to_phys() can. So a segment bounces if dma_need_sync()
- * asks for its sync and its DMA address is not its own memory.
+ * swiotlb=force), the sync is the copy between the buffer and the slot and
+ * the slot's own maintenance: skipped, the device reads a slot not cleaned
+ * to memory and what it writes never reaches the buffer. dma_need_sync()
+ * cannot tell the two apart on a non-coherent device, where it is true for
+ * every address (dma_direct_need_sync(): 6.1.176 and 7.2.13 alike); where
+ * the address leads can. So a segment bounces if dma_need_sync() asks for
+ * its sync and its DMA address does not lead into the buffer.
+ *
+ * Where it leads: for an importer behind an IOMMU the DMA address is an
+ * IOVA, and dma_to_phys() of it means nothing; dma_need_sync() is true there
+ * whenever the ops sync at all (6.1 kernel/dma/mapping.c:818, "return
+ * ops->sync_single_for_cpu || ops->sync_single_for_device"; 7.2.13
+ * __dma_need_sync() the same), so every such mapping would count as
+ * bouncing. The IOMMU's own page table says where an IOVA leads:
+ * iommu_iova_to_phys() in the device's paging domain. The IOMMU API is
+ * exported where it is built (Debian's armmp) and is an inline stub
+ * returning no domain where it is not (the vivt kernels). We are called
+ * from the importer's map or unmap, within its bound driver, for which the
+ * domain stays valid (7.2.13 drivers/iommu/iommu.c:2266-2286). A DMA
+ * address is compared with the buffer's range, not with its own sg entry:
+ * an IOMMU may merge entries into fewer DMA segments. A bounce slot is
+ * never inside the buffer.
  */
-static bool vivtheap_segment_bounces(struct device *dev, struct scatterlist *sg)
+static bool vivtheap_segment_bounces(struct device *dev, struct scatterlist *sg,
+				     phys_addr_t start, phys_addr_t end)
 {
 	dma_addr_t addr = sg_dma_address(sg);
+	struct iommu_domain *domain;
+	phys_addr_t phys;
 
-	return dma_need_sync(dev, addr) && dma_to_phys(dev, addr) != sg_phys(sg);
+	if (!dma_need_sync(dev, addr))
+		return false;
+	domain = iommu_get_domain_for_dev(dev);
+	if (domain && (domain->type & __IOMMU_DOMAIN_PAGING))
+		phys = iommu_iova_to_phys(domain, addr);
+	else
+		phys = dma_to_phys(dev, addr);
+	return phys < start || phys >= end;
+}
+
+/*
+ * The physical range an attachment's sg table covers: the buffer, one
+ * contiguous range (vivtheap_buffer_create() refuses anything else).
+ */
+static void vivtheap_attachment_range(struct sg_table *sgt, phys_addr_t *start,
+				      phys_addr_t *end)
+{
+	struct scatterlist *sg;
+	phys_addr_t len = 0;
+	unsigned int i;
+
+	for_each_sgtable_sg(sgt, sg, i)
+		len += sg->length;
+	*start = sg_phys(sgt->sgl);
+	*end = *start + len;
+}
+
+/* Whether a segment of a mapped attachment bounces. */
+static bool vivtheap_attachment_bounces(struct device *dev,
+					struct sg_table *sgt)
+{
+	phys_addr_t start, end;
+	struct scatterlist *sg;
+	unsigned int i;
+
+	vivtheap_attachment_range(sgt, &start, &end);
+	for_each_sgtable_dma_sg(sgt, sg, i)
+		if (vivtheap_segment_bounces(dev, sg, start, end))
+			return true;
+	return false;
 }
 
 /**
@@ -131,12 +206,14 @@ static bool vivtheap_segment_bounces(struct device *dev, struct scatterlist *sg)
 bool vivtheap_attachment_sync(struct device *dev, struct sg_table *sgt,
 			      enum dma_data_direction dir, bool for_device)
 {
+	phys_addr_t start, end;
 	struct scatterlist *sg;
 	bool synced = false;
 	unsigned int i;
 
+	vivtheap_attachment_range(sgt, &start, &end);
 	for_each_sgtable_dma_sg(sgt, sg, i) {
-		if (!vivtheap_segment_bounces(dev, sg))
+		if (!vivtheap_segment_bounces(dev, sg, start, end))
 			continue;
 		if (for_device)
 			dma_sync_single_for_device(dev, sg_dma_address(sg),
@@ -150,25 +227,21 @@ bool vivtheap_attachment_sync(struct device *dev, struct sg_table *sgt,
 }
 
 /*
- * Whether a mapped attachment of a buffer in highmem bounces. swiotlb copies
- * a highmem page through a temporary kmap, which is cacheable: its lines are
- * flushed at kunmap on VIVT, not on ARMv6+, where a non-cacheable alias then
- * misses the copy. Such a mapping is refused.
+ * Whether a mapped attachment bounces through a cacheable alias of the
+ * buffer. swiotlb copies between the buffer and its slots through the
+ * buffer's linear map (phys_to_virt(): 6.1 kernel/dma/swiotlb.c:631-634,
+ * 7.2.13 :941-944), or through a temporary kmap for a page in highmem
+ * (6.1 :593, 7.2.13 :902). The linear map is non-cacheable only where the
+ * DMA API remapped it (CMA in lowmem: @linear_remapped); a kmap is
+ * cacheable, its lines flushed at kunmap on VIVT, not on ARMv6+, where the
+ * non-cacheable alias then misses the copy. Such a mapping is refused.
  */
-static bool vivtheap_attachment_bounces_highmem(struct vivtheap_buffer *buffer,
-						struct device *dev,
-						struct sg_table *sgt)
+static bool vivtheap_attachment_bounces_cacheable(struct vivtheap_buffer *buffer,
+						  struct device *dev,
+						  struct sg_table *sgt)
 {
-	struct scatterlist *sg;
-	unsigned int i;
-
-	/* One CMA area, one zone: the first page says it for all. */
-	if (!PageHighMem(buffer->page))
-		return false;
-	for_each_sgtable_dma_sg(sgt, sg, i)
-		if (vivtheap_segment_bounces(dev, sg))
-			return true;
-	return false;
+	return !buffer->linear_remapped &&
+	       vivtheap_attachment_bounces(dev, sgt);
 }
 
 static struct sg_table *
@@ -178,9 +251,6 @@ vivtheap_buffer_map(struct dma_buf_attachment *attachment,
 	struct vivtheap_buffer *buffer = attachment->dmabuf->priv;
 	struct vivtheap_attachment *a = attachment->priv;
 	struct device *dev = attachment->dev;
-	struct scatterlist *sg;
-	bool bounced = false;
-	unsigned int i;
 	int ret;
 
 	if (buffer->heap->mode == VIVTHEAP_CACHE_CACHED) {
@@ -207,9 +277,7 @@ vivtheap_buffer_map(struct dma_buf_attachment *attachment,
 		a->dir = dir;
 		list_add_tail(&a->node, &buffer->mapped);
 		mutex_unlock(&buffer->alias_lock);
-		for_each_sgtable_dma_sg(&a->sgt, sg, i)
-			bounced |= vivtheap_segment_bounces(dev, sg);
-		if (bounced)
+		if (vivtheap_attachment_bounces(dev, &a->sgt))
 			vivtheap_stat_add(buffer->heap,
 					  VIVTHEAP_STAT_MAP_BOUNCED, 1);
 		vivtheap_stat_add(buffer->heap, VIVTHEAP_STAT_MAP, 1);
@@ -223,8 +291,8 @@ vivtheap_buffer_map(struct dma_buf_attachment *attachment,
 	ret = dma_map_sgtable(dev, &a->sgt, dir, DMA_ATTR_SKIP_CPU_SYNC);
 	if (ret)
 		return ERR_PTR(ret);
-	if (vivtheap_attachment_bounces_highmem(buffer, dev, &a->sgt)) {
-		pr_warn_ratelimited("%s: refused: %s's mapping of a buffer in highmem bounces (swiotlb), through a cacheable alias\n",
+	if (vivtheap_attachment_bounces_cacheable(buffer, dev, &a->sgt)) {
+		pr_warn_ratelimited("%s: refused: %s's mapping bounces (swiotlb), and the copy would go through a cacheable alias of the buffer (highmem, or a linear map not remapped)\n",
 				    buffer->heap->name, dev_name(dev));
 		dma_unmap_sgtable(dev, &a->sgt, dir, DMA_ATTR_SKIP_CPU_SYNC);
 		return ERR_PTR(-EOPNOTSUPP);
@@ -248,6 +316,17 @@ static void vivtheap_buffer_unmap(struct dma_buf_attachment *attachment,
 		mutex_unlock(&buffer->alias_lock);
 		/* What the device wrote, for the CPU: see vivtheap_buffer_map(). */
 		dma_sync_sgtable_for_cpu(attachment->dev, sgt, dir);
+		/*
+		 * A bounce slot's copy back went through the linear alias
+		 * (swiotlb_bounce(): memcpy to phys_to_virt()), cacheable:
+		 * clean it, so that no dirty line of the kernel alias outlives
+		 * the hand-over (a begin on ARMv7 invalidates that alias).
+		 */
+		if (dir != DMA_TO_DEVICE &&
+		    vivtheap_attachment_bounces(attachment->dev, sgt))
+			dma_sync_single_for_device(buffer->heap->dev,
+						   buffer->dma_addr, buffer->size,
+						   DMA_TO_DEVICE);
 		dma_unmap_sgtable(attachment->dev, sgt, dir,
 				  DMA_ATTR_SKIP_CPU_SYNC);
 		return;
@@ -508,7 +587,9 @@ struct vivtheap_buffer *vivtheap_buffer_from_dmabuf(struct dma_buf *dmabuf)
 /*
  * A new buffer from dma_alloc_pages() (cached heap: zeroed by it through the
  * linear map, the zeroes cleaned here) or dma_alloc_attrs() (zeroed by it).
- * Return: the buffer, or ERR_PTR: -ENOMEM when the memory is not there.
+ * Return: the buffer, or ERR_PTR: -ENOMEM when the memory is not there,
+ * -EOPNOTSUPP when dma_alloc_attrs() gave memory that is not one physically
+ * contiguous range (the heap's device is behind an IOMMU).
  */
 static struct vivtheap_buffer *vivtheap_buffer_create(struct vivtheap_heap *heap,
 						      size_t size)
@@ -563,16 +644,85 @@ static struct vivtheap_buffer *vivtheap_buffer_create(struct vivtheap_heap *heap
 		kfree(buffer);
 		return ERR_PTR(-ENOMEM);
 	}
-	/* The first page, for the importers' sg tables. */
+	/*
+	 * The first page, for the importers' sg tables (first page + n), and
+	 * the proof that there is nothing else: one range. Behind an IOMMU
+	 * the memory is contiguous in the device's addresses only
+	 * (arm_iommu_alloc_attrs() gathers pages one order at a time,
+	 * __iommu_alloc_buffer(), 6.1 arch/arm/mm/dma-mapping.c:856-945, and
+	 * arm_iommu_get_sgtable() lists them as they lie, :1183-1195). of.c
+	 * refuses such a node; this is for a device that got an IOMMU
+	 * another way.
+	 */
 	ret = dma_get_sgtable_attrs(heap->dev, &sgt, buffer->vaddr,
 				    buffer->dma_addr, size, heap->dma_attrs);
 	if (ret) {
 		vivtheap_buffer_destroy(buffer);
 		return ERR_PTR(ret);
 	}
+	if (sgt.orig_nents != 1 || sgt.sgl->length < size) {
+		dev_err_ratelimited(heap->dev, "%s: refused: dma_alloc_attrs() gave %zu bytes in %u ranges, not one (an IOMMU?)\n",
+				    heap->name, size, sgt.orig_nents);
+		sg_free_table(&sgt);
+		vivtheap_buffer_destroy(buffer);
+		return ERR_PTR(-EOPNOTSUPP);
+	}
 	buffer->page = sg_page(sgt.sgl);
 	sg_free_table(&sgt);
+	/*
+	 * Whether the linear map's alias of the pages is the non-cacheable
+	 * one. CMA in lowmem: the DMA API rewrote the linear map in place and
+	 * returned it (__alloc_from_contiguous(): "__dma_remap(page, size,
+	 * prot); ptr = page_address(page);", 6.1 arch/arm/mm/dma-mapping.c:
+	 * 415-416, 7.2.13 :417-418). Without a CMA area the pages come from
+	 * the page allocator and get a new non-cacheable mapping while the
+	 * linear map keeps them cacheable (__alloc_remap_buffer():
+	 * dma_common_contiguous_remap(), 6.1 :326-351, chosen by __dma_alloc()
+	 * when dev_get_cma_area(dev) is NULL, 6.1 :579-586, 7.2.13 :573-580).
+	 * CMA in highmem: a new mapping too, and no linear alias at all.
+	 */
+	buffer->linear_remapped = !PageHighMem(buffer->page) &&
+				  buffer->vaddr == page_address(buffer->page);
 	return buffer;
+}
+
+/**
+ * vivtheap_buffer_check_heap() - whether a heap's buffers keep its promise
+ * @heap: a heap with its final device, not registered yet
+ *
+ * An uncached or write-combined heap promises that no alias of its buffers
+ * is cacheable. On ARM that holds only where dma_alloc_attrs() takes the
+ * pages from a CMA area, whose lowmem pages it remaps in place; without one
+ * (cma=0, CONFIG_DMA_CMA=n, a reservation that failed at boot) the pages
+ * keep a cacheable alias in the linear map (vivtheap_buffer_create()).
+ * Which allocator serves a device is not exported (dev_get_cma_area() reads
+ * dma_contiguous_default_area, exported by neither 6.1.176 nor 7.2.13), so
+ * one page is allocated as the heap would and looked at. Pages in highmem
+ * have no linear alias: such a heap is kept, and an importer's mapping that
+ * bounces is refused per buffer (vivtheap_buffer_map()). The cached heap
+ * promises nothing of the kind.
+ *
+ * Sets @heap->cacheable_alias and logs why the heap will not be registered.
+ *
+ * Return: 0 (the heap is usable or not), or the errno of the allocation.
+ */
+int vivtheap_buffer_check_heap(struct vivtheap_heap *heap)
+{
+	struct vivtheap_buffer *buffer;
+
+	heap->cacheable_alias = false;
+	if (heap->mode == VIVTHEAP_CACHE_CACHED)
+		return 0;
+	buffer = vivtheap_buffer_create(heap, PAGE_SIZE);
+	if (IS_ERR(buffer))
+		return PTR_ERR(buffer);
+	heap->cacheable_alias = !PageHighMem(buffer->page) &&
+				!buffer->linear_remapped;
+	vivtheap_buffer_destroy(buffer);
+	if (heap->cacheable_alias)
+		pr_warn("%s: not registered: %s has no CMA area (cma=0, CONFIG_DMA_CMA=n, or its reservation failed): dma_alloc_attrs() would leave the pages' cacheable linear alias\n",
+			heap->name, dev_name(heap->dev));
+	return 0;
 }
 
 /**
@@ -587,6 +737,7 @@ static struct vivtheap_buffer *vivtheap_buffer_create(struct vivtheap_heap *heap
  * Return: the dma-buf (one reference, owned by the caller), or ERR_PTR:
  * -EINVAL for a length of 0 or one that does not fit size_t when rounded
  * up, -ENOMEM over the heap's max_size or when the memory is not there,
+ * -EOPNOTSUPP when the heap's device gave memory that is not contiguous,
  * -EINTR when a fatal signal came while waiting for the pool's zeroing.
  */
 struct dma_buf *vivtheap_buffer_alloc(struct vivtheap_heap *heap, u64 len,

@@ -266,7 +266,9 @@ static void vivtheap_unregister_heaps(void)
 }
 
 /*
- * Give every heap its node. Where the backend can remove nodes, a failure
+ * Give every heap its node, but a heap whose buffers would have a cacheable
+ * alias (vivtheap_buffer_check_heap(): left without a node and out of
+ * every listing, as it said). Where the backend can remove nodes, a failure
  * removes the ones made and fails the load. Where it cannot (the dma-heap
  * core), the first heap registered pins the module for good: the core
  * calls into it as long as the system runs, so from then on nothing may
@@ -281,6 +283,8 @@ static int vivtheap_register_heaps(void)
 
 	for (i = 0; i < VIVTHEAP_NR_HEAPS; i++) {
 		heap = &vivtheap_heaps[i];
+		if (heap->cacheable_alias)
+			continue;
 		ret = vivtheap_backend->register_heap(heap);
 		if (!ret) {
 			heap->registered = true;
@@ -352,7 +356,7 @@ static int vivtheap_params_check(void)
 
 static int __init vivtheap_init(void)
 {
-	int ret;
+	int i, ret;
 
 	ret = vivtheap_params_check();
 	if (ret)
@@ -371,9 +375,20 @@ static int __init vivtheap_init(void)
 	ret = vivtheap_of_register();
 	if (ret)
 		goto unregister_device;
-	/* From here each heap's device is final: the pool's bound is its CMA's. */
+	/*
+	 * From here each heap's device is final: the pool's CMA bound and the
+	 * check of each heap's aliases are that device's.
+	 */
 	vivtheap_of_close();
 	vivtheap_pool_init();
+	for (i = 0; i < VIVTHEAP_NR_HEAPS; i++) {
+		ret = vivtheap_buffer_check_heap(&vivtheap_heaps[i]);
+		if (ret) {
+			pr_err("%s: cannot allocate a page to check the heap: %d\n",
+			       vivtheap_heaps[i].name, ret);
+			goto exit_pool;
+		}
+	}
 
 	/*
 	 * The nodes, last, in this order. The control node refuses to open

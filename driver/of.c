@@ -20,9 +20,13 @@
  * present at load is bound before the heaps go live; the check "heaps live
  * yet?" and the switch of heap->dev are one step under vivtheap_of_lock. A
  * heap holds a reference on its node's device, and the node's reserved
- * region stays attached to it until the module unloads (not until unbind:
- * buffers allocated from the region may outlive a removal of the node, a DT
- * overlay taken away say; the removal is logged, the heap keeps the device).
+ * region stays attached to it until the module unloads. Unbinding from user
+ * space is refused (suppress_bind_attrs). Removing a node while the module
+ * is loaded (a DT overlay taken away) is not supported: the driver core
+ * then tears down the device's DMA setup (device_unbind_cleanup():
+ * arch_teardown_dma_ops() and the dma_range_map freed, 6.1
+ * drivers/base/dd.c:528-540, 7.2.13 :593-608) while the heap goes on
+ * allocating and mapping on it. The removal is logged.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -117,6 +121,20 @@ static int vivtheap_of_probe(struct platform_device *pdev)
 		dev_err(dev, "dma-coherent: vivtheap buffers must be non-coherent\n");
 		return -EINVAL;
 	}
+	/*
+	 * Behind an IOMMU, dma_alloc_attrs() gathers pages that are contiguous
+	 * in the device's addresses only (6.1 arch/arm/mm/dma-mapping.c:
+	 * arm_iommu_alloc_attrs() -> __iommu_alloc_buffer(), :856-945), while
+	 * the heaps promise, and give importers, one physical range. The
+	 * driver core sets the IOMMU up before it probes (really_probe():
+	 * dev->bus->dma_configure(), 6.1 drivers/base/dd.c:620-621, that is
+	 * platform_dma_configure() -> of_dma_configure(), platform.c:1443-1450),
+	 * so the device is in its IOMMU group by now.
+	 */
+	if (device_iommu_mapped(dev)) {
+		dev_err(dev, "iommus: behind an IOMMU the buffers would not be physically contiguous, as vivtheap heaps are\n");
+		return -EINVAL;
+	}
 	ret = vivtheap_of_check_region(dev);
 	if (ret && ret != -ENOENT)
 		return ret;
@@ -157,8 +175,9 @@ unlock:
 
 /*
  * A node's device going away while vivtheap is loaded (a DT overlay removed;
- * unbinding from user space is refused): the heap keeps the device and its
- * region, which its buffers may still use, until the module unloads.
+ * unbinding from user space is refused): not supported, said in the log.
+ * The heap keeps the device and its region, which its buffers may still
+ * use, until the module unloads, but the device's DMA setup is gone.
  */
 static void vivtheap_of_remove(struct platform_device *pdev)
 {
@@ -167,7 +186,7 @@ static void vivtheap_of_remove(struct platform_device *pdev)
 	mutex_lock(&vivtheap_of_lock);
 	for (i = 0; i < VIVTHEAP_NR_HEAPS; i++)
 		if (vivtheap_heaps[i].dev == &pdev->dev && !vivtheap_of_unloading)
-			dev_warn(&pdev->dev, "removed while the %s heap uses it: kept until vivtheap unloads\n",
+			dev_warn(&pdev->dev, "removed while the %s heap uses it: not supported, its DMA setup is gone; unload vivtheap\n",
 				 vivtheap_heaps[i].name);
 	mutex_unlock(&vivtheap_of_lock);
 }

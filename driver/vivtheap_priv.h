@@ -21,10 +21,10 @@
  *   lock.
  * - A &vivtheap_buffer is immutable after export except for its counters
  *   (atomics) and its list node (heap lock).
- * - vivtheap_heaps[] (with each heap's @registered) and the chosen
- *   &vivtheap_backend_ops are set up in module init before any node exists,
- *   and torn down in module exit after every node is gone; in between they
- *   are only read. Our own nodes refuse to open until init is done
+ * - vivtheap_heaps[] (with each heap's @registered and @cacheable_alias)
+ *   and the chosen &vivtheap_backend_ops are set up in module init before
+ *   any node exists, and torn down in module exit after every node is
+ *   gone; in between they are only read. Our own nodes refuse to open until init is done
  *   (vivtheap_node_open()), and the debugfs files are made after the last
  *   step that can fail, so no file of ours outlives a failed load.
  */
@@ -134,6 +134,9 @@ extern const char *const vivtheap_stat_names[VIVTHEAP_STAT_NR];
  * @misc_name: chardev backend: the node's name below /dev
  * @registered: the backend gave the heap its node. A heap without one is in
  *	no listing: the control node does not know it, debugfs does not show it
+ * @cacheable_alias: uncached and write-combined heaps: the DMA API leaves
+ *	the heap's buffers a cacheable linear-map alias on @dev (no CMA area:
+ *	vivtheap_buffer_check_heap(), at load); the heap is not registered
  */
 struct vivtheap_heap {
 	const char *name;
@@ -162,6 +165,7 @@ struct vivtheap_heap {
 	struct miscdevice misc;
 	char misc_name[VIVTHEAP_NAME_LEN + 16];
 	bool registered;
+	bool cacheable_alias;
 };
 
 /**
@@ -175,6 +179,11 @@ struct vivtheap_heap {
  *	linear map (cached heap)
  * @dma_addr: the DMA address for @heap's device
  * @page: first page (the buffer is contiguous)
+ * @linear_remapped: uncached and write-combined heaps: the pages' linear-map
+ *	alias is @vaddr, made non-cacheable by the DMA API (CMA in lowmem).
+ *	False for pages in highmem (they have no linear alias, and a kmap of
+ *	them is cacheable) and for lowmem pages whose linear alias the DMA API
+ *	left cacheable (no CMA area). Set at creation
  * @id: serial number, for debugfs
  * @attachments: importers attached now
  * @mmaps: user mappings alive now: each VMA, so a fork's copy and each piece
@@ -196,6 +205,7 @@ struct vivtheap_buffer {
 	void *vaddr;
 	dma_addr_t dma_addr;
 	struct page *page;
+	bool linear_remapped;
 	u64 id;
 	atomic_t attachments;
 	atomic_t mmaps;
@@ -258,6 +268,7 @@ struct dma_buf *vivtheap_buffer_alloc(struct vivtheap_heap *heap, u64 len,
 				      u32 fd_flags);
 struct vivtheap_buffer *vivtheap_buffer_from_dmabuf(struct dma_buf *dmabuf);
 void vivtheap_buffer_destroy(struct vivtheap_buffer *buffer);
+int vivtheap_buffer_check_heap(struct vivtheap_heap *heap);
 
 void vivtheap_pool_init(void);
 void vivtheap_pool_exit(void);
