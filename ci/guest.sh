@@ -5,7 +5,9 @@
 # BACKEND is auto, heap or chardev, the module's backend parameter; a "-dt"
 # suffix (chardev-dt) also merges ci/dt/vivtheap-*.dtsi into the board's
 # device tree, so the heaps come from their own CMA pools, and runs the
-# tests marked "dt" in tests/guest/list.
+# tests marked "dt" in tests/guest/list; a "-nocma" suffix (chardev-nocma)
+# boots with cma=0, no CMA area at all, and runs only the tests marked
+# "nocma" (a short boot: the uncached and write-combined heaps refused).
 #
 # Builds vivtheap.ko and the guest tests for TARGET, makes an initramfs,
 # boots qemu with a hard timeout and runs the tests (or the demo). Leaves in
@@ -16,7 +18,12 @@
 
 target_load "${1:?target}"
 BACKEND=${2:?backend}
-MODULE_BACKEND=${BACKEND%-dt}
+MODULE_BACKEND=${BACKEND%%-*}
+VARIANT=${BACKEND#"$MODULE_BACKEND"}
+case $VARIANT in
+"" | -dt | -nocma) ;;
+*) die "backend $BACKEND: the suffix is -dt or -nocma" ;;
+esac
 MODE=${3:-test}
 RUN=$BUILD/$TARGET-$BACKEND
 [ "$MODE" = demo ] && RUN=$BUILD/$TARGET-demo
@@ -173,7 +180,9 @@ dt_merge() {
 boot() {
 	local timeout=${VIVTHEAP_GUEST_TIMEOUT:-900} append dtb=() extra=() qpid tpid
 	append="console=$CONSOLE rdinit=/init panic=-1 oops=panic log_buf_len=1M ${KAPPEND:-} vivtheap.backend=$MODULE_BACKEND vivtheap.mode=$MODE vivtheap.expect=${EXPECT:-}"
-	[ "$MODULE_BACKEND" != "$BACKEND" ] && append="$append vivtheap.dt=1"
+	[ "$VARIANT" = -dt ] && append="$append vivtheap.dt=1"
+	# After KAPPEND: the last cma= is the one the kernel takes.
+	[ "$VARIANT" = -nocma ] && append="$append cma=0 vivtheap.nocma=1"
 	[ -n "${VIVTHEAP_TESTS:-}" ] && append="$append vivtheap.tests=$VIVTHEAP_TESTS"
 	# More words for the kernel command line (make fuzz: its seed and length).
 	[ -n "${VIVTHEAP_APPEND:-}" ] && append="$append $VIVTHEAP_APPEND"
@@ -215,9 +224,10 @@ boot() {
 }
 
 # expected_results: the result lines this boot must print, one name a line:
-# module-load, every test of tests/guest/list that the filter and the "dt"
-# and "nodt" marks select, and kmemleak where the target promises it. A name in the
-# filter that is not in the list is an error, not an empty run.
+# module-load, every test of tests/guest/list that the filter and the "dt",
+# "nodt" and "nocma" marks select (as tests/guest/init.sh does), and
+# kmemleak where the target promises it. A name in the filter that is not in
+# the list is an error, not an empty run.
 expected_results() {
 	local name only f
 	echo module-load
@@ -229,8 +239,10 @@ expected_results() {
 	fi
 	while read -r name _ only; do
 		case "$name" in '' | \#*) continue ;; esac
-		[ "$only" = dt ] && [ "$MODULE_BACKEND" = "$BACKEND" ] && continue
-		[ "$only" = nodt ] && [ "$MODULE_BACKEND" != "$BACKEND" ] && continue
+		[ "$only" = dt ] && [ "$VARIANT" != -dt ] && continue
+		[ "$only" = nodt ] && [ "$VARIANT" = -dt ] && continue
+		[ "$only" = nocma ] && [ "$VARIANT" != -nocma ] && continue
+		[ "$VARIANT" = -nocma ] && [ "$only" != nocma ] && continue
 		[ -n "${VIVTHEAP_TESTS:-}" ] && ! echo ",$VIVTHEAP_TESTS," | grep -q ",$name," && continue
 		echo "$name"
 	done <"$TOP/tests/guest/list"
@@ -240,7 +252,7 @@ expected_results() {
 if [ "$MODE" = test ]; then
 	expected_results >"$RUN/expected" || exit 1
 	# A filter that selects no test on this boot (a "dt" test on another
-	# backend) would pass having run nothing.
+	# backend, any other test on a -nocma boot) would pass having run nothing.
 	[ -z "${VIVTHEAP_TESTS:-}" ] || grep -qvxE 'module-load|kmemleak' "$RUN/expected" ||
 		die "VIVTHEAP_TESTS=$VIVTHEAP_TESTS selects no test on a $BACKEND boot"
 fi
@@ -249,7 +261,7 @@ build_module
 ROOT=$(sysroot)
 build_tests "$ROOT"
 make_initramfs "$ROOT"
-[ "$MODULE_BACKEND" != "$BACKEND" ] && dt_merge
+[ "$VARIANT" = -dt ] && dt_merge
 boot_ok=0
 boot || boot_ok=1
 

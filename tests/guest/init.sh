@@ -27,6 +27,8 @@ FILTER=$(arg tests)
 # vivtheap.timeout_scale=N: every test's timeout times N (make fuzz).
 SCALE=$(arg timeout_scale)
 DT=$(arg dt)
+# vivtheap.nocma=1: a boot with cma=0 that runs only the tests marked "nocma".
+NOCMA=$(arg nocma)
 # What this kernel's configuration promises (EXPECT in ci/targets/*.conf):
 # "kmemleak", "kheaps" (the kernel's own dma-buf heaps) and "faults"
 # (failslab and fail_page_alloc: tests/guest/faults.c).
@@ -185,9 +187,12 @@ else
 	while read -r name timeout only; do
 		case "$name" in ''|\#*) continue ;; esac
 		# "dt": only on boots with vivtheap's device-tree nodes; "nodt": not
-		# on them (the long generic runs: the other boots have them).
+		# on them (the long generic runs: the other boots have them);
+		# "nocma": only on the cma=0 boot, which runs nothing else.
 		[ "$only" = dt ] && [ "$DT" != 1 ] && continue
 		[ "$only" = nodt ] && [ "$DT" = 1 ] && continue
+		[ "$only" = nocma ] && [ "$NOCMA" != 1 ] && continue
+		[ "$NOCMA" = 1 ] && [ "$only" != nocma ] && continue
 		if [ -n "$FILTER" ] && ! echo ",$FILTER," | grep -q ",$name,"; then
 			continue
 		fi
