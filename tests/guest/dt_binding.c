@@ -3,7 +3,8 @@
  * The device-tree binding (docs/bindings/vivtheap,dma-heap.yaml), on a boot whose board tree
  * has ci/dt merged in: each heap is bound to its node and takes its buffers
  * from that node's CMA pool, and nothing else; the bad nodes are refused
- * with their errno (the driver core's line in the boot log) and left unbound.
+ * with their errno (the driver core's line in the boot log) and left unbound;
+ * user space cannot unbind a node from under its heap (no unbind file).
  */
 #include "gt.h"
 #include <limits.h>
@@ -137,6 +138,28 @@ static void check_refused(const char *node, int err)
 	printf("%s: refused, %s\n", node, strerror(err));
 }
 
+/*
+ * The driver offers no bind or unbind file (suppress_bind_attrs): unbinding
+ * would tear down the DMA setup of a device its heap goes on using.
+ */
+static void check_no_unbind(void)
+{
+	const char *drv = "/sys/bus/platform/drivers/vivtheap-of";
+	const char *const files[] = { "unbind", "bind" };
+	char path[PATH_MAX];
+	unsigned int i;
+
+	if (access(drv, F_OK))
+		FAIL("%s: %s", drv, strerror(errno));
+	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", drv, files[i]);
+		if (access(path, F_OK) == 0)
+			FAIL("%s exists: a node could be unbound from under its heap",
+			     path);
+	}
+	printf("vivtheap-of: no bind or unbind file\n");
+}
+
 int main(void)
 {
 	int fd;
@@ -153,5 +176,6 @@ int main(void)
 	check_refused("vivtheap-bad-mode", EINVAL);
 	check_refused("vivtheap-bad-coherent", EINVAL);
 	check_refused("vivtheap-bad-region", EINVAL);
+	check_no_unbind();
 	return 0;
 }
