@@ -284,7 +284,7 @@ static GstMessage *run(GstElement *pipeline)
  * videotestsrc renders into the pool's frames through gst_memory_map()
  * (each a WRITE bracket), the element passes them, appsink's reader maps
  * each for READ: every frame arrives whole, in vivtheap memory of the asked
- * heap, and every map was one bracket in its direction.
+ * heap, and every map was one bracket (the count, at the end).
  */
 static void test_element_videotestsrc_renders_into_the_heap(void **state)
 {
@@ -315,12 +315,16 @@ static void test_element_videotestsrc_renders_into_the_heap(void **state)
 		for (frames = 0; (sample = gst_app_sink_pull_sample(GST_APP_SINK(sink))); frames++) {
 			GstBuffer *buf = gst_sample_get_buffer(sample);
 			GstMemory *mem = gst_buffer_peek_memory(buf, 0);
-			int syncs = fake_syncs();
 
 			assert_true(gst_is_vivtheap_memory(mem));
 			assert_string_equal(gst_vivtheap_memory_get_caching(mem), heaps[i].caching);
+			/*
+			 * The source's streaming thread syncs its next frames
+			 * meanwhile: no count or last sync here is ours alone.
+			 * The directions are the allocator tests'; the total
+			 * is checked below, once the pipeline is done.
+			 */
 			assert_true(gst_buffer_map(buf, &info, GST_MAP_READ));
-			assert_int_equal(fake_last_sync(), DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ);
 			/* I420 white: Y 235 over the 36x17 Y plane's 33 columns, U and V 128 */
 			for (j = 0; j < 17 * 36; j++)
 				if (j % 36 < 33 && info.data[j] != 235)
@@ -328,8 +332,6 @@ static void test_element_videotestsrc_renders_into_the_heap(void **state)
 			assert_int_equal(info.data[648], 128);
 			assert_int_equal(info.data[828], 128);
 			gst_buffer_unmap(buf, &info);
-			assert_int_equal(fake_syncs(), syncs + 2);
-			assert_int_equal(fake_last_sync(), DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ);
 			gst_sample_unref(sample);
 		}
 		assert_int_equal(frames, 5);
