@@ -27,6 +27,8 @@ FILTER=$(arg tests)
 # vivtheap.timeout_scale=N: every test's timeout times N (make fuzz).
 SCALE=$(arg timeout_scale)
 DT=$(arg dt)
+# vivtheap.gst=1: the initramfs has GStreamer (ci/guest.sh, GST_RUNTIME).
+GST=$(arg gst)
 # What this kernel's configuration promises (EXPECT in ci/targets/*.conf):
 # "kmemleak", "kheaps" (the kernel's own dma-buf heaps) and "faults"
 # (failslab and fail_page_alloc: tests/guest/faults.c).
@@ -179,7 +181,8 @@ if [ "$MODE" = demo ]; then
 elif [ "$MODE" = bench ]; then
 	# No background scanning in the middle of a timed loop.
 	[ -w $KML ] && echo scan=off >$KML
-	/tests/heapbench 20 && vivtheap bench --rounds 20
+	/tests/heapbench 20 && vivtheap bench --rounds 20 &&
+		{ [ "$GST" != 1 ] || /tests/gst_bench; }
 	echo "VIVTHEAP-DEMO-RC $?"
 else
 	while read -r name timeout only; do
@@ -188,6 +191,7 @@ else
 		# on them (the long generic runs: the other boots have them).
 		[ "$only" = dt ] && [ "$DT" != 1 ] && continue
 		[ "$only" = nodt ] && [ "$DT" = 1 ] && continue
+		[ "$only" = gst ] && [ "$GST" != 1 ] && continue
 		if [ -n "$FILTER" ] && ! echo ",$FILTER," | grep -q ",$name,"; then
 			continue
 		fi
