@@ -83,6 +83,116 @@ sysroot() {
 	echo "$root"
 }
 
+# --- GStreamer (targets that set GST_RUNTIME) -------------------------------
+# gst_packages: the packages of the guest's GStreamer, "name=version" a line:
+# GST_RUNTIME's dependency closure as apt resolves it in GUEST_SUITE for an
+# empty system (no Recommends), then GST_PLUGIN_PKGS and GST_DEV alone.
+# Cached under $VIVTHEAP_CACHE/gst, keyed by the lists: a warm run asks apt
+# nothing (the .debs are cached in $DEBS).
+gst_packages() {
+	local key list status opts p
+	key=$(printf '%s\n' "$GUEST_ARCH" "$GUEST_SUITE" "$GST_RUNTIME" "$GST_PLUGIN_PKGS" "$GST_DEV" |
+		sha256sum | cut -c1-16)
+	list=$VIVTHEAP_CACHE/gst/$GUEST_ARCH-$GUEST_SUITE-$key.list
+	if [ ! -s "$list" ]; then
+		mkdir -p "${list%/*}"
+		apt_private_update "$GUEST_ARCH"
+		mapfile -t opts < <(apt_private_opts "$GUEST_ARCH")
+		status=$(mktemp)
+		# shellcheck disable=SC2086 # the lists are words
+		apt-get "${opts[@]}" -o Dir::State::status="$status" \
+			-o APT::Default-Release="$GUEST_SUITE" -s -q install \
+			--no-install-recommends $GST_RUNTIME >"$list.log" 2>&1 ||
+			{ rm -f "$status"; tail -n 20 "$list.log" >&2; die "apt cannot resolve $GST_RUNTIME"; }
+		rm -f "$status"
+		sed -n 's/^Inst \([^ ]*\) (\([^ ]*\) .*/\1=\2/p' "$list.log" >"$list.tmp"
+		for p in $GST_PLUGIN_PKGS $GST_DEV; do
+			echo "$p=$(apt_version "$GUEST_ARCH" "$GUEST_SUITE" "$p")"
+		done >>"$list.tmp"
+		grep -q '=$' "$list.tmp" && die "not in $GUEST_SUITE: $(grep '=$' "$list.tmp" | tr '\n' ' ')"
+		mv "$list.tmp" "$list"
+	fi
+	cat "$list"
+}
+
+# gst_sysroot ROOT: the guest's GStreamer packages unpacked into ROOT (once
+# per package list).
+gst_sysroot() {
+	local root=$1 pkgs p
+	pkgs=$(gst_packages) || exit 1
+	[ -f "$root/.gst-$(echo "$pkgs" | sha256sum | cut -c1-16)" ] && return 0
+	log "$TARGET: unpacking GStreamer ($(echo "$pkgs" | wc -l) packages) into $root"
+	for p in $pkgs; do
+		extract_deb "$(fetch_deb "$GUEST_ARCH" "$p")" "$root"
+	done
+	touch "$root/.gst-$(echo "$pkgs" | sha256sum | cut -c1-16)"
+}
+
+# build_gst ROOT: the plugin (with its shared libvivtheap.so.1) and the
+# GStreamer test programs (tests/guest/gst/*.c), cross-built against ROOT's
+# GStreamer, dynamically linked: they run on the guest's own libraries.
+build_gst() {
+	local root=$1 triplet=${CROSS%-} t name
+	local pc=(env PKG_CONFIG_LIBDIR="$root/usr/lib/$triplet/pkgconfig:$root/usr/share/pkgconfig"
+		PKG_CONFIG_SYSROOT_DIR="$root")
+	local ldflags=-Wl,-rpath-link,$root/usr/lib/$triplet:$root/lib/$triplet
+	rm -rf "$OUT/gst"
+	"${pc[@]}" make -s -C "$TOP" B="build/$TARGET/gst" CC="${CROSS}gcc" CFLAGS="-O2 -g" \
+		LDFLAGS="$ldflags" gst >"$OUT/gst.log" 2>&1 ||
+		{ cat "$OUT/gst.log" >&2; die "$TARGET: cross-building the GStreamer plugin failed"; }
+	local mods=(gstreamer-1.0 gstreamer-app-1.0 gstreamer-video-1.0 gstreamer-allocators-1.0)
+	local cflags libs
+	read -ra cflags < <("${pc[@]}" pkg-config --cflags "${mods[@]}")
+	read -ra libs < <("${pc[@]}" pkg-config --libs "${mods[@]}")
+	for t in "$TOP"/tests/guest/gst/*.c; do
+		name=$(basename "$t" .c)
+		"${CROSS}gcc" -O2 -g -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wformat=2 \
+			-Wmissing-prototypes -Wstrict-prototypes -D_GNU_SOURCE -I"$TOP/tests/lib" \
+			"${cflags[@]}" -o "$OUT/tests/$name" "$t" "${libs[@]}" "$ldflags" ||
+			die "$TARGET: building GStreamer test $name failed"
+	done
+	cp "$TOP/tests/bench/gst_bench.sh" "$OUT/tests/gst_bench"
+}
+
+# gst_root ROOT IR: what the guest runs of GStreamer, from ROOT, into the
+# initramfs IR: the loader, gst-launch-1.0, gst-inspect-1.0, the plugin
+# scanner, libgstreamer's own plugins and GST_PLUGINS, our plugin and
+# libvivtheap.so.1, and every library these and the test programs need
+# (their DT_NEEDED, transitively; one not in ROOT fails the build).
+gst_root() {
+	local root=$1 ir=$2 triplet=${CROSS%-} p f so dir found
+	local lib=usr/lib/$triplet
+	local plugdir=$lib/gstreamer-1.0 scanner=$lib/gstreamer1.0/gstreamer-1.0/gst-plugin-scanner
+	mkdir -p "$ir/usr/bin" "$ir/$plugdir" "$ir/${scanner%/*}"
+	cp -L "$root/lib/ld-linux-armhf.so.3" "$ir/lib/"
+	cp "$root/usr/bin/gst-launch-1.0" "$root/usr/bin/gst-inspect-1.0" "$ir/usr/bin/"
+	cp "$root/$scanner" "$ir/$scanner"
+	for p in coreelements coretracers $GST_PLUGINS; do
+		cp "$root/$plugdir/libgst$p.so" "$ir/$plugdir/" || die "$TARGET: no GStreamer plugin $p in $root"
+	done
+	cp "$OUT/gst/gst/libgstvivtheap.so" "$ir/$plugdir/"
+	# The plugin's RUNPATH, $ORIGIN/.., is this directory.
+	cp -L "$OUT/gst/libvivtheap.so.1" "$ir/$lib/"
+	local queue=("$ir"/usr/bin/* "$ir/$scanner" "$ir/$plugdir"/*.so "$ir/$lib/libvivtheap.so.1")
+	for f in "$TOP"/tests/guest/gst/*.c; do
+		queue+=("$ir/tests/$(basename "$f" .c)")
+	done
+	while [ ${#queue[@]} -gt 0 ]; do
+		f=${queue[0]}
+		queue=("${queue[@]:1}")
+		for so in $("${CROSS}readelf" -d "$f" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p'); do
+			[ -e "$ir/$lib/$so" ] || [ "$so" = ld-linux-armhf.so.3 ] && continue
+			found=""
+			for dir in "$root/lib/$triplet" "$root/$lib"; do
+				[ -e "$dir/$so" ] && { found=$dir/$so; break; }
+			done
+			[ -n "$found" ] || die "$TARGET: $so (needed by ${f#"$ir"/}) is in none of the GStreamer packages"
+			cp -L "$found" "$ir/$lib/$so"
+			queue+=("$ir/$lib/$so")
+		done
+	done
+}
+
 build_tests() {
 	local root=$1 cc="${CROSS}gcc" t name libdrm
 	libdrm=$(find "$root/usr/lib" -name libdrm.a | head -n1)
@@ -110,6 +220,7 @@ build_tests() {
 	"$cc" -static -O2 -w -I"$KSRC/tools/testing/selftests" -I"$root/usr/include/libdrm" \
 		-o "$OUT/tests/dmabuf-heap-selftest" "$st" ||
 		die "$TARGET: building the kernel's dmabuf-heap selftest failed"
+	[ -n "${GST_RUNTIME:-}" ] && build_gst "$root"
 	cp "$TOP/tests/guest/list" "$TOP/tests/guest/known-warnings" "$OUT/tests/"
 	local f
 	# Shell tests and their helpers, named without the suffix in the guest.
@@ -156,7 +267,9 @@ make_initramfs() {
 			echo "$base" >>"$ir/modules/order"
 		done
 	fi
+	[ -n "${GST_RUNTIME:-}" ] && gst_root "$root" "$ir"
 	(cd "$ir" && find . | cpio -o -H newc --quiet | gzip -1) >"$OUT/initramfs.cpio.gz"
+	log "$TARGET: initramfs $(du -sk "$ir" | cut -f1) KiB unpacked, $(($(stat -c %s "$OUT/initramfs.cpio.gz") / 1024)) KiB compressed"
 }
 
 # --- device tree --------------------------------------------------------------
@@ -183,6 +296,7 @@ boot() {
 	[ "$VARIANT" = -dt ] && append="$append vivtheap.dt=1"
 	# After KAPPEND: the last cma= is the one the kernel takes.
 	[ "$VARIANT" = -nocma ] && append="$append cma=0 vivtheap.nocma=1"
+	[ -n "${GST_RUNTIME:-}" ] && append="$append vivtheap.gst=1"
 	[ -n "${VIVTHEAP_TESTS:-}" ] && append="$append vivtheap.tests=$VIVTHEAP_TESTS"
 	# More words for the kernel command line (make fuzz: its seed and length).
 	[ -n "${VIVTHEAP_APPEND:-}" ] && append="$append $VIVTHEAP_APPEND"
@@ -225,7 +339,7 @@ boot() {
 
 # expected_results: the result lines this boot must print, one name a line:
 # module-load, every test of tests/guest/list that the filter and the "dt",
-# "nodt" and "nocma" marks select (as tests/guest/init.sh does), and
+# "nodt", "nocma" and "gst" marks select (as tests/guest/init.sh does), and
 # kmemleak where the target promises it. A name in the filter that is not in
 # the list is an error, not an empty run.
 expected_results() {
@@ -243,6 +357,7 @@ expected_results() {
 		[ "$only" = nodt ] && [ "$VARIANT" = -dt ] && continue
 		[ "$only" = nocma ] && [ "$VARIANT" != -nocma ] && continue
 		[ "$VARIANT" = -nocma ] && [ "$only" != nocma ] && continue
+		[ "$only" = gst ] && [ -z "${GST_RUNTIME:-}" ] && continue
 		[ -n "${VIVTHEAP_TESTS:-}" ] && ! echo ",$VIVTHEAP_TESTS," | grep -q ",$name," && continue
 		echo "$name"
 	done <"$TOP/tests/guest/list"
@@ -259,6 +374,7 @@ fi
 build_module
 [ "$MODE" = module ] && { echo "$OUT/vivtheap.ko"; exit 0; }
 ROOT=$(sysroot)
+[ -n "${GST_RUNTIME:-}" ] && gst_sysroot "$ROOT"
 build_tests "$ROOT"
 make_initramfs "$ROOT"
 [ "$VARIANT" = -dt ] && dt_merge

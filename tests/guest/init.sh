@@ -29,6 +29,8 @@ SCALE=$(arg timeout_scale)
 DT=$(arg dt)
 # vivtheap.nocma=1: a boot with cma=0 that runs only the tests marked "nocma".
 NOCMA=$(arg nocma)
+# vivtheap.gst=1: the initramfs has GStreamer (ci/guest.sh, GST_RUNTIME).
+GST=$(arg gst)
 # What this kernel's configuration promises (EXPECT in ci/targets/*.conf):
 # "kmemleak", "kheaps" (the kernel's own dma-buf heaps) and "faults"
 # (failslab and fail_page_alloc: tests/guest/faults.c).
@@ -181,7 +183,8 @@ if [ "$MODE" = demo ]; then
 elif [ "$MODE" = bench ]; then
 	# No background scanning in the middle of a timed loop.
 	[ -w $KML ] && echo scan=off >$KML
-	/tests/heapbench 20 && vivtheap bench --rounds 20
+	/tests/heapbench 20 && vivtheap bench --rounds 20 &&
+		{ [ "$GST" != 1 ] || /tests/gst_bench; }
 	echo "VIVTHEAP-DEMO-RC $?"
 else
 	while read -r name timeout only; do
@@ -193,6 +196,7 @@ else
 		[ "$only" = nodt ] && [ "$DT" = 1 ] && continue
 		[ "$only" = nocma ] && [ "$NOCMA" != 1 ] && continue
 		[ "$NOCMA" = 1 ] && [ "$only" != nocma ] && continue
+		[ "$only" = gst ] && [ "$GST" != 1 ] && continue
 		if [ -n "$FILTER" ] && ! echo ",$FILTER," | grep -q ",$name,"; then
 			continue
 		fi
