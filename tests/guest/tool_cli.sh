@@ -3,6 +3,17 @@
 # The vivtheap tool on the real heaps: list, alloc, info and sync (whole and ranged) on another process's fd, exit codes.
 set -u
 fail() { echo "FAIL $*"; exit 1; }
+# hold HEAP SIZE: a process holding a dma-buf fd of HEAP (the demo helper
+# keeps one open); sets hpid and hfd once it has said its fd.
+hold() {
+	/tests/hold_dmabuf "$1" "$2" >"/tmp/hold-$1.out" &
+	hpid=$!
+	i=0
+	while ! grep -q '^fd ' "/tmp/hold-$1.out" 2>/dev/null; do
+		i=$((i + 1)); [ $i -gt 100 ] && fail "$1 holder did not start"; sleep 0.1
+	done
+	hfd=$(sed -n 's/^fd //p' "/tmp/hold-$1.out")
+}
 out=$(vivtheap list) || fail "list exited $?"
 echo "$out"
 echo "$out" | grep -q '^vivtheap-uncached *uncached *contiguous vivtheap$' || fail "list: uncached heap"
@@ -18,14 +29,9 @@ vivtheap alloc --heap no-such-heap 4k; [ $? = 3 ] || fail "alloc from a missing 
 vivtheap alloc --wc 0; [ $? = 2 ] || fail "alloc 0: want exit 2"
 vivtheap frobnicate; [ $? = 2 ] || fail "unknown command: want exit 2"
 vivtheap alloc --help || fail "--help exited $?"
-# info: a process holding a dma-buf fd (the demo helper keeps one open)
-/tests/hold_dmabuf vivtheap-uncached 65536 >/tmp/hold.out &
-pid=$!
-i=0
-while ! grep -q '^fd ' /tmp/hold.out 2>/dev/null; do
-	i=$((i + 1)); [ $i -gt 100 ] && fail "holder did not start"; sleep 0.1
-done
-fd=$(sed -n 's/^fd //p' /tmp/hold.out)
+# info: a process holding a dma-buf fd
+hold vivtheap-uncached 65536
+pid=$hpid fd=$hfd
 out=$(vivtheap info "/proc/$pid/fd/$fd") || fail "info exited $?"
 echo "$out"
 s1=$(vivtheap sync --write --offset 4096 --length 100 "/proc/$pid/fd/$fd") || fail "sync range exited $?"
@@ -41,13 +47,8 @@ wait "$pid" 2>/dev/null
 echo "$out" | grep -q "dma-buf, 65536 bytes, uncached, heap vivtheap-uncached" || fail "info report"
 vivtheap info /proc/1/fd/0; [ $? = 1 ] || fail "info on a non-dma-buf: want exit 1"
 # the cached heap: info, and a ranged bracket the kernel takes as such
-/tests/hold_dmabuf vivtheap-cached 1048576 >/tmp/holdc.out &
-cpid=$!
-i=0
-while ! grep -q '^fd ' /tmp/holdc.out 2>/dev/null; do
-	i=$((i + 1)); [ $i -gt 100 ] && fail "cached holder did not start"; sleep 0.1
-done
-cfd=$(sed -n 's/^fd //p' /tmp/holdc.out)
+hold vivtheap-cached 1048576
+cpid=$hpid cfd=$hfd
 cinfo=$(vivtheap info "/proc/$cpid/fd/$cfd") || fail "info (cached) exited $?"
 csync=$(vivtheap sync --offset 64k --length 64k "/proc/$cpid/fd/$cfd") || fail "sync (cached) exited $?"
 kill "$cpid"
