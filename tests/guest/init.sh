@@ -145,10 +145,13 @@ run_test() {
 	bufs_before=$(dmabufs)
 	cma_before=$(cma_used)
 	gap_check "before-$name"
+	t0=$(cut -d' ' -f1 /proc/uptime)
 	# stdin is not the list this loop reads.
 	timeout "$timeout" "/tests/$name" </dev/null >/tmp/out 2>&1
 	rc=$?
 	sed "s/^/# $name: /" /tmp/out
+	# The test's own time, for the host's profile (ci/guest.sh: times.txt).
+	echo "VIVTHEAP-TIME $name $(awk -v t0="$t0" '{ printf "%.1f", $1 - t0 }' /proc/uptime)"
 	rm -f /tmp/known
 	new=$(newlog | drop_known "$name")
 	known=""
