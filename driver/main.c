@@ -56,6 +56,16 @@ module_param(backend, charp, 0444);
 MODULE_PARM_DESC(backend,
 		 "auto|heap|chardev: the dma-heap core or own nodes (auto: heap if exported, 64-bit)");
 
+static unsigned int fault_init_nth;
+module_param(fault_init_nth, uint, 0444);
+MODULE_PARM_DESC(fault_init_nth,
+		 "for tests: fail the N-th fault-injection point of module init (CONFIG_FAULT_INJECTION); reads back what was left, 0 once reached");
+
+static unsigned int fault_pinned_nth;
+module_param(fault_pinned_nth, uint, 0444);
+MODULE_PARM_DESC(fault_pinned_nth,
+		 "for tests: as fault_init_nth, counted from when the first heap pins the module (heap backend)");
+
 struct vivtheap_heap vivtheap_heaps[VIVTHEAP_NR_HEAPS];
 
 static struct platform_device *vivtheap_pdev;
@@ -266,6 +276,65 @@ static void vivtheap_unregister_heaps(void)
 }
 
 /*
+ * fault_init_nth arms the loading task's fail-nth (Documentation/
+ * fault-injection/fault-injection.rst) for the length of module init. Armed
+ * from user space before finit_module(), it would count the module
+ * loader's own allocations too (and 7.2.13's ARM module_finalize() oopses
+ * when one fails); armed here it reaches exactly what init does: the
+ * module's allocations and those of every kernel function init calls, as
+ * failslab and fail_page_alloc are set up in debugfs. The load then fails
+ * as that allocation makes it, or goes on without what failed.
+ */
+static int vivtheap_fault_init_arm(void)
+{
+	if (!fault_init_nth && !fault_pinned_nth)
+		return 0;
+#ifdef CONFIG_FAULT_INJECTION
+	WRITE_ONCE(current->fail_nth, fault_init_nth);
+	return 0;
+#else
+	pr_err("fault_init_nth, fault_pinned_nth: this kernel has no fault injection (CONFIG_FAULT_INJECTION)\n");
+	return -EOPNOTSUPP;
+#endif
+}
+
+/*
+ * fault_pinned_nth: the same, armed once the first heap pins the module
+ * (the heap backend), so that a test reaches the failure of a later heap's
+ * registration (vivtheap_register_heaps()) without a load that pins the
+ * module before it. Checked with fault_init_nth at load.
+ */
+static bool vivtheap_fault_pinned;
+
+static void vivtheap_fault_pinned_arm(void)
+{
+#ifdef CONFIG_FAULT_INJECTION
+	if (fault_pinned_nth) {
+		WRITE_ONCE(current->fail_nth, fault_pinned_nth);
+		vivtheap_fault_pinned = true;
+	}
+#endif
+}
+
+/*
+ * Disarm. Each parameter reads back how many points were left: 0 if the
+ * N-th was reached, N minus the points reached otherwise (fault_pinned_nth
+ * unchanged if the module was never pinned).
+ */
+static void vivtheap_fault_init_disarm(void)
+{
+#ifdef CONFIG_FAULT_INJECTION
+	unsigned int left = READ_ONCE(current->fail_nth);
+
+	if (vivtheap_fault_pinned)
+		fault_pinned_nth = left;
+	else if (fault_init_nth)
+		fault_init_nth = left;
+	WRITE_ONCE(current->fail_nth, 0);
+#endif
+}
+
+/*
  * Give every heap its node, but a heap whose buffers would have a cacheable
  * alias (vivtheap_buffer_check_heap(): left without a node and out of
  * every listing, as it said). Where the backend can remove nodes, a failure
@@ -288,7 +357,10 @@ static int vivtheap_register_heaps(void)
 		ret = vivtheap_backend->register_heap(heap);
 		if (!ret) {
 			heap->registered = true;
-			pinned |= !vivtheap_backend->unregister_heap;
+			if (!pinned && !vivtheap_backend->unregister_heap) {
+				pinned = true;
+				vivtheap_fault_pinned_arm();
+			}
 			continue;
 		}
 		if (pinned) {
@@ -354,7 +426,7 @@ static int vivtheap_params_check(void)
 	return 0;
 }
 
-static int __init vivtheap_init(void)
+static int __init vivtheap_init_armed(void)
 {
 	int i, ret;
 
@@ -419,6 +491,18 @@ unregister_device:
 	platform_device_unregister(vivtheap_pdev);
 	/* A registration's EEXIST would read as "loaded already". */
 	return ret == -EEXIST ? -EBUSY : ret;
+}
+
+static int __init vivtheap_init(void)
+{
+	int ret;
+
+	ret = vivtheap_fault_init_arm();
+	if (ret)
+		return ret;
+	ret = vivtheap_init_armed();
+	vivtheap_fault_init_disarm();
+	return ret;
 }
 
 static void __exit vivtheap_exit(void)

@@ -11,84 +11,25 @@
  * then succeeds without a fault. The runner adds: no kernel warning, no
  * kmemleak report. Prints the number of sites each path reached.
  *
- * Module init is not swept here: fail-nth cannot tell the module loader's
- * allocations from the module's own, and 7.2.13's ARM loader oopses when
- * one of its own fails (module_finalize+0x138, under finit_module with an
- * allocation failed: seen with an earlier version of this test). That needs
- * the stack filter (CONFIG_FAULT_INJECTION_STACKTRACE_FILTER, off in these
- * kernels) or a module-local fault point.
+ * Module init is swept by init_faults.c.
  *
  * Needs CONFIG_FAULT_INJECTION_DEBUG_FS, FAILSLAB and FAIL_PAGE_ALLOC (the
  * vivt targets); skips, saying so, where the kernel has none (Debian's
  * armmp), unless the target promises them (vivtheap.expect=faults).
  */
 #include "gt.h"
-#include <dirent.h>
 #include <sys/syscall.h>
 
 #include "gt_fd.h"
+#include "gt_kstate.h"
 
-#define DBG "/sys/kernel/debug"
+#define DBG GT_DBG
 #define BUFINFO DBG "/dma_buf/bufinfo"
 #define OP_FILE DBG "/vivtheap_test/op"
 #define MAX_N 400
 #define SIZE (64 * 1024)
 
 static int nth_fd = -1;
-
-static void put(const char *path, const char *v)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
-
-	if (fd < 0 || write(fd, v, strlen(v)) != (ssize_t)strlen(v))
-		FAIL("write %s to %s: %s", v, path, strerror(errno));
-	close(fd);
-}
-
-static long long dmabufs(void)
-{
-	char line[256];
-	long long n = -1;
-	FILE *f = fopen(BUFINFO, "r");
-
-	if (!f)
-		FAIL("open %s: %s", BUFINFO, strerror(errno));
-	/* "Total N objects, B bytes" (not a buffer's "Total N devices attached") */
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "Total %lld", &n) == 1 && strstr(line, " objects"))
-			break;
-	fclose(f);
-	return n;
-}
-
-/* CMA pages in use, after the module's pools are emptied (-1: no count). */
-static long long cma_used(void)
-{
-	char path[512], line[64];
-	long long sum = -1, v;
-	struct dirent *e;
-	DIR *d;
-
-	put(DBG "/vivtheap/drain_pools", "1");
-	d = opendir(DBG "/cma");
-	if (!d)
-		return -1;
-	while ((e = readdir(d))) {
-		FILE *f;
-
-		if (e->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), DBG "/cma/%s/used", e->d_name);
-		f = fopen(path, "r");
-		if (!f)
-			continue;
-		if (fgets(line, sizeof(line), f) && sscanf(line, "%lld", &v) == 1)
-			sum = (sum < 0 ? 0 : sum) + v;
-		fclose(f);
-	}
-	closedir(d);
-	return sum;
-}
 
 /* A debugfs file, for the record of a failure. */
 static void dump(const char *path)
@@ -312,10 +253,10 @@ static void sweep(const struct path *p)
 			CHECK(f >= 0);
 			close(f);
 		}
-		bufs0 = dmabufs();
-		cma0 = cma_used();
+		bufs0 = gt_dmabufs();
+		cma0 = gt_cma_used();
 		if (p->pooled) {
-			/* cma_used() emptied the pool: fill it again */
+			/* gt_cma_used() emptied the pool: fill it again */
 			int f = gt_alloc(hfd, SIZE, O_RDWR | O_CLOEXEC);
 
 			CHECK(f >= 0);
@@ -348,18 +289,18 @@ static void sweep(const struct path *p)
 			works(in);
 			close(in);
 		}
-		if (dmabufs() != bufs0) {
+		if (gt_dmabufs() != bufs0) {
 			dump_maps();
 			dump(BUFINFO);
 			FAIL("%s: fault %d: dma-bufs %lld before, %lld after", p->name, n, bufs0,
-			     dmabufs());
+			     gt_dmabufs());
 		}
-		if (cma_used() != cma0) {
+		if (gt_cma_used() != cma0) {
 			dump(DBG "/vivtheap/buffers");
 			dump(DBG "/vivtheap/pool");
 			dump(BUFINFO);
 			FAIL("%s: fault %d: CMA pages %lld before, %lld after", p->name, n, cma0,
-			     cma_used());
+			     gt_cma_used());
 		}
 		if (left)
 			break;	/* the path reached fewer than n points: all swept */
@@ -376,18 +317,7 @@ int main(void)
 	char path[64];
 	size_t i;
 
-	if (access(DBG "/failslab", F_OK) || access(DBG "/fail_page_alloc", F_OK)) {
-		if (gt_expects("faults"))
-			FAIL("the target promises fault injection: no failslab/fail_page_alloc");
-		SKIP("no failslab or fail_page_alloc in debugfs (CONFIG_FAULT_INJECTION_DEBUG_FS)");
-	}
-	/* Sleeping and highmem allocations too, orders from 0, nothing printed. */
-	put(DBG "/failslab/ignore-gfp-wait", "N");
-	put(DBG "/fail_page_alloc/ignore-gfp-wait", "N");
-	put(DBG "/fail_page_alloc/ignore-gfp-highmem", "N");
-	put(DBG "/fail_page_alloc/min-order", "0");
-	put(DBG "/failslab/verbose", "0");
-	put(DBG "/fail_page_alloc/verbose", "0");
+	gt_fault_setup(gt_expects("faults"));
 	snprintf(path, sizeof(path), "/proc/self/task/%ld/fail-nth", (long)syscall(SYS_gettid));
 	nth_fd = open(path, O_RDWR | O_CLOEXEC);
 	if (nth_fd < 0)

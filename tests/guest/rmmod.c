@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* rmmod semantics: chardev unloads only once no buffer or node user is left, then reloads; the heap backend never unloads. */
 #include "gt.h"
+#include "gt_kstate.h"
 #include <sys/stat.h>
 #include <sys/syscall.h>
 
@@ -24,20 +25,6 @@ static int exists(const char *path)
 	struct stat st;
 
 	return stat(path, &st) == 0;
-}
-
-static int kernel_exports(const char *sym)
-{
-	char line[256], want[128];
-	int found = 0;
-	FILE *f = fopen("/proc/kallsyms", "r");
-
-	CHECK(f != NULL);
-	snprintf(want, sizeof(want), " __ksymtab_%s\n", sym);
-	while (!found && fgets(line, sizeof(line), f))
-		found = strstr(line, want) != NULL;
-	fclose(f);
-	return found;
 }
 
 int main(void)
@@ -86,7 +73,7 @@ int main(void)
 	/* dma_bits out of range, checked before any DMA_BIT_MASK() (issue 9 #8) */
 	CHECK_ERRNO(insmod("dma_bits=65"), EINVAL);
 	CHECK_ERRNO(insmod("dma_bits=23"), EINVAL);
-	if (!kernel_exports("dma_heap_add"))
+	if (!gt_kernel_exports("dma_heap_add"))
 		CHECK_ERRNO(insmod("backend=heap"), EOPNOTSUPP);
 
 	/* And it comes back, under other names too. */
