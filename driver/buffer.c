@@ -766,9 +766,13 @@ struct dma_buf *vivtheap_buffer_alloc(struct vivtheap_heap *heap, u64 len,
 	if (!buffer) {
 		buffer = vivtheap_buffer_create(heap, size);
 		/* Pooled memory may be what CMA lacks: give it back, retry. */
-		if (IS_ERR(buffer) && PTR_ERR(buffer) == -ENOMEM &&
-		    vivtheap_pool_shrink_all())
-			buffer = vivtheap_buffer_create(heap, size);
+		if (IS_ERR(buffer) && PTR_ERR(buffer) == -ENOMEM) {
+			ret = vivtheap_pool_reclaim();
+			if (ret < 0)
+				goto count_failure;
+			if (ret)
+				buffer = vivtheap_buffer_create(heap, size);
+		}
 		if (IS_ERR(buffer)) {
 			ret = PTR_ERR(buffer);
 			goto count_failure;

@@ -196,6 +196,17 @@ static void vivtheap_pool_free_list(struct vivtheap_heap *heap,
 	}
 }
 
+/* Free pooled buffers, oldest first, but the one the worker is zeroing. */
+static void vivtheap_pool_release(struct vivtheap_heap *heap, size_t keep)
+{
+	LIST_HEAD(victims);
+
+	mutex_lock(&heap->lock);
+	vivtheap_pool_collect(heap, keep, &victims);
+	mutex_unlock(&heap->lock);
+	vivtheap_pool_free_list(heap, &victims);
+}
+
 /**
  * vivtheap_pool_shrink() - free pooled buffers, oldest first
  * @heap: the heap
@@ -206,18 +217,16 @@ static void vivtheap_pool_free_list(struct vivtheap_heap *heap,
  */
 void vivtheap_pool_shrink(struct vivtheap_heap *heap, size_t keep)
 {
-	LIST_HEAD(victims);
-
 	if (!keep)
 		cancel_work_sync(&heap->pool_zero_work);
-	mutex_lock(&heap->lock);
-	vivtheap_pool_collect(heap, keep, &victims);
-	mutex_unlock(&heap->lock);
-	vivtheap_pool_free_list(heap, &victims);
+	vivtheap_pool_release(heap, keep);
 }
 
 /**
  * vivtheap_pool_shrink_all() - empty every heap's pool
+ *
+ * Waits for each heap's zeroing worker to finish its run (uninterruptibly):
+ * for the debugfs file drain_pools, not for an allocation.
  *
  * Return: true if anything was freed.
  */
@@ -229,6 +238,42 @@ bool vivtheap_pool_shrink_all(void)
 	for (i = 0; i < VIVTHEAP_NR_HEAPS; i++) {
 		freed |= READ_ONCE(vivtheap_heaps[i].pool_nr) != 0;
 		vivtheap_pool_shrink(&vivtheap_heaps[i], 0);
+	}
+	return freed;
+}
+
+/**
+ * vivtheap_pool_reclaim() - empty every heap's pool for an allocation
+ *
+ * For an allocation the memory refused: frees every pooled buffer, and the
+ * one a zeroing worker holds once it is done with it, waiting (killable)
+ * for that buffer only. vivtheap_pool_shrink_all() would wait,
+ * uninterruptibly, for the worker's whole run, which goes on as long as
+ * others free large buffers. The worker finds nothing more to zero: every
+ * other buffer is gone from the pool by then.
+ *
+ * Return: 1 if anything was freed, 0 if nothing was pooled, -EINTR if a
+ * fatal signal came while waiting.
+ */
+int vivtheap_pool_reclaim(void)
+{
+	struct vivtheap_heap *heap;
+	const void *busy;
+	bool freed = false;
+	int i;
+
+	for (i = 0; i < VIVTHEAP_NR_HEAPS; i++) {
+		heap = &vivtheap_heaps[i];
+		freed |= READ_ONCE(heap->pool_nr) != 0;
+		vivtheap_pool_release(heap, 0);
+		/* Only compared, never followed: the worker may free it. */
+		busy = READ_ONCE(heap->pool_zeroing);
+		if (!busy)
+			continue;
+		if (wait_event_killable(heap->pool_wait,
+					READ_ONCE(heap->pool_zeroing) != busy))
+			return -EINTR;
+		vivtheap_pool_release(heap, 0);
 	}
 	return freed;
 }

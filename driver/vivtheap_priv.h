@@ -16,7 +16,9 @@
  *   and wakes pool_wait. An allocation that wants that buffer waits on
  *   pool_wait for the mark to move, with no lock held. Emptying a pool
  *   (vivtheap_pool_shrink() to 0, module exit) waits for the worker first,
- *   with no lock held.
+ *   with no lock held; an allocation that the memory refused empties them
+ *   without waiting for the worker's run, only (killable) for the buffer it
+ *   holds (vivtheap_pool_reclaim()).
  * - The maintenance counters (&vivtheap_heap.stats) are atomics and need no
  *   lock.
  * - A &vivtheap_buffer is immutable after export except for its counters
@@ -278,6 +280,7 @@ bool vivtheap_pool_put(struct vivtheap_heap *heap,
 		       struct vivtheap_buffer *buffer);
 void vivtheap_pool_shrink(struct vivtheap_heap *heap, size_t keep);
 bool vivtheap_pool_shrink_all(void);
+int vivtheap_pool_reclaim(void);
 
 bool vivtheap_attachment_sync(struct device *dev, struct sg_table *sgt,
 			      enum dma_data_direction dir, bool for_device);
