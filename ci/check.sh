@@ -2,10 +2,10 @@
 # SPDX-License-Identifier: MIT
 # Usage: ci/check.sh            (what `make check` runs)
 #
-# Everything, in order: dependencies, host build and unit tests, lint, the
-# host-side mutants, then
-# for every target and backend the module build and the guest tests, then
-# the VIVT cache model's verdicts on vivt-latest (ci/coherency.sh). Every
+# Everything: dependencies; host build and unit tests and lint beside each
+# target's guest build; then in two lanes at once (one per core) vivt-latest's boots
+# and the VIVT cache model's verdicts on them (ci/coherency.sh), and the
+# host-side mutants and the other targets' boots. Every
 # step is a TAP line in build/check/*.tap; the run ends with a table per
 # target and one line "N passed, N failed, N skipped". A target that cannot
 # run counts as failed.
@@ -15,7 +15,6 @@
 . "$(dirname "$0")/lib.sh"
 
 START=$SECONDS
-CHECK_EPOCH=$(date +%s)
 "$TOP/ci/deps.sh"
 CHECK=$BUILD/check
 rm -rf "$CHECK"
@@ -38,11 +37,19 @@ step() {
 	grep -E '^(not )?ok ' "$tap" | grep -E '^not ok|# SKIP' >&2 || true
 }
 
-# Host side: library, tool, unit tests under ASan/UBSan, lint.
-step host "$CHECK/host.tap" make -C "$TOP" host-check TAP="$CHECK/host.tap"
-step lint "$CHECK/lint.tap" make -C "$TOP" lint TAP="$CHECK/lint.tap"
-# The host-side mutants (tests/mutants/, Run: host or lint) must be killed.
-step mutants "$CHECK/mutants.tap" bash "$TOP/ci/mutants.sh" --tap "$CHECK/mutants.tap" host
+# Host side: library, tool, unit tests under ASan/UBSan, lint; beside the
+# guest builds below (two cores).
+host_side() {
+	step host "$CHECK/host.tap" make -C "$TOP" host-check TAP="$CHECK/host.tap"
+	step lint "$CHECK/lint.tap" make -C "$TOP" lint TAP="$CHECK/lint.tap"
+}
+if [ "$(nproc)" -ge 2 ]; then
+	host_side &
+	host_pid=$!
+else
+	host_side
+	host_pid=""
+fi
 
 # guest TARGET BACKEND TAPFILE: one guest run; its result lines to TAPFILE.
 guest() {
@@ -52,28 +59,68 @@ guest() {
 	return "$rc"
 }
 
-TARGETS=${VIVTHEAP_TARGETS:-$TARGETS_ALL}
-for t in $TARGETS; do
-	# shellcheck disable=SC2153 # BACKENDS comes from the target file
-	read -ra backends < <(target_load "$t"; echo "$BACKENDS")
-	for b in "${backends[@]}"; do
-		step "$t-$b" "$CHECK/$t-$b.tap" guest "$t" "$b" "$CHECK/$t-$b.tap"
-	done
-done
+# backends TARGET: the target's boots (BACKENDS in its file).
+backends() { (target_load "$1" && echo "$BACKENDS"); }
 
-# The VIVT cache model judges vivt-latest (docs/cachemodel.md): the
-# calibration and every coherency scenario, from the initramfs its guest
-# runs above just used (ci/coherency.sh; about 3 minutes).
-# The guest runs' initramfs is reused only if they all passed.
-case " $TARGETS " in
-*" vivt-latest "*)
-	reuse=1
+TARGETS=${VIVTHEAP_TARGETS:-$TARGETS_ALL}
+# Every target's module, tests and initramfs, one target after another: a
+# cold run builds the kernels and fills the caches (sysroots, GStreamer)
+# here, so that the two lanes below only read them; each target's boots
+# then reuse its build (ci/guest.sh, build_key).
+for t in $TARGETS; do
+	read -ra bs < <(backends "$t")
+	step "$t-build" "$CHECK/$t-build.tap" "$TOP/ci/guest.sh" "$t" "${bs[0]}" prepare
+done
+[ -z "$host_pid" ] || wait "$host_pid"
+
+# boots TARGET: every boot of the target, one after another.
+boots() {
+	local b bs
+	read -ra bs < <(backends "$1")
+	for b in "${bs[@]}"; do
+		step "$1-$b" "$CHECK/$1-$b.tap" guest "$1" "$b" "$CHECK/$1-$b.tap"
+	done
+}
+
+# Two lanes, one per core (each qemu runs one vCPU thread busy, but
+# distro-armmp's two): vivt-latest's boots and the cache model's verdicts on
+# them; the host-side mutants and the other targets. VIVTHEAP_CHECK_LANES=1
+# (or a one-core machine) runs them one after the other.
+lane_latest() {
+	case " $TARGETS " in *" vivt-latest "*) ;; *) return 0 ;; esac
+	boots vivt-latest
+	# The VIVT cache model judges vivt-latest (docs/cachemodel.md): the
+	# calibration and every coherency scenario, from the initramfs its
+	# guest runs above just used (ci/coherency.sh; about 3 minutes),
+	# reused only if they all passed.
+	local reuse=1
 	grep -qs '^not ok' "$CHECK"/vivt-latest-*.tap && reuse=0
 	step coherency-vivt-latest "$CHECK/coherency-vivt-latest.tap" \
-		env VIVTHEAP_COHERENCY_REUSE=$reuse VIVTHEAP_COHERENCY_REUSE_AFTER="$CHECK_EPOCH" \
+		env VIVTHEAP_COHERENCY_REUSE=$reuse \
 		"$TOP/ci/coherency.sh" vivt-latest "$CHECK/coherency-vivt-latest.tap"
-	;;
-esac
+}
+lane_others() {
+	local t base=""
+	# The host-side mutants (tests/mutants/, Run: host or lint) must be
+	# killed; the baselines of host and lint are the steps above.
+	grep -qs '^not ok' "$CHECK/host.tap" || base="host"
+	grep -qs '^not ok' "$CHECK/lint.tap" || base="$base lint"
+	step mutants "$CHECK/mutants.tap" env VIVTHEAP_MUTANT_JOBS="$1" \
+		VIVTHEAP_MUTANT_BASELINE_OK="$base" \
+		bash "$TOP/ci/mutants.sh" --tap "$CHECK/mutants.tap" host
+	for t in $TARGETS; do
+		[ "$t" = vivt-latest ] || boots "$t"
+	done
+}
+if [ "${VIVTHEAP_CHECK_LANES:-2}" -ge 2 ] && [ "$(nproc)" -ge 2 ]; then
+	lane_latest &
+	lane=$!
+	lane_others 1
+	wait "$lane"
+else
+	lane_others 2
+	lane_latest
+fi
 
 # The table and the summary line.
 total_p=0 total_f=0 total_s=0

@@ -22,9 +22,9 @@
 # first, on the chardev backend: they must pass there too), copied at once
 # out of build/TARGET/; with VIVTHEAP_COHERENCY_REUSE=1 (ci/check.sh, right
 # after its own guest runs of TARGET passed) the plain boot is skipped and
-# build/TARGET/initramfs.cpio.gz taken as it is, if it is newer than
-# VIVTHEAP_COHERENCY_REUSE_AFTER (seconds since the epoch) and holds both
-# tests and the modules; otherwise the plain boot runs. With TAPFILE,
+# build/TARGET/initramfs.cpio.gz taken as ci/guest.sh's "prepare" leaves it
+# (built from the sources as they are now), if it holds both tests and the
+# modules; otherwise the plain boot runs. With TAPFILE,
 # one TAP line per table row. VIVTHEAP_PLUGIN_ARGS="trace=0x...,..." adds
 # arguments to the plugin's (vivtcache(7)). Leaves in build/TARGET-coherency/:
 # serial.log, report.txt (the plugin's), table.txt.
@@ -50,12 +50,11 @@ PLUGIN=$TOP/build/host/libvivtcache.so
 [ -f "$PLUGIN" ] || die "no $PLUGIN after make cachemodel-plugin"
 
 # The module, the test and the initramfs, with one plain boot.
-# reusable: made by this check's own guest run (newer than the time it
-# gives) and holding both tests and the test importer
+# reusable: built from the sources as they are (the guest runs' build,
+# unless a source changed since) and holding both tests and the test importer
 reusable() {
 	local ir=$OUT/initramfs.cpio.gz list
-	[ -f "$ir" ] || return 1
-	[ "$(stat -c %Y "$ir")" -ge "${VIVTHEAP_COHERENCY_REUSE_AFTER:-0}" ] || return 1
+	"$TOP/ci/guest.sh" "$TARGET" chardev prepare >"$RUN/prepare.log" 2>&1 || return 1
 	list=$(gzip -dc "$ir" | cpio -it 2>/dev/null) || return 1
 	for f in tests/vivt_calib tests/coherency tests/cpu_frame lib/vivtheap_test.ko lib/vivtheap.ko; do
 		printf '%s\n' "$list" | grep -qx "$f" || return 1

@@ -21,6 +21,7 @@ stress) OPS=${2:-100000} PER=4000 ;;
 *) die "$KIND: want fuzz or stress" ;;
 esac
 SEED=${3:-$(date +%Y%m%d)}
+mkdir -p "$BUILD"
 rc=0
 for t in ${VIVTHEAP_TARGETS:-$TARGETS_ALL}; do
 	log "$KIND: $t, $OPS operations of seed $SEED"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# Usage: ci/guest.sh TARGET BACKEND [test|demo|bench|module]
+# Usage: ci/guest.sh TARGET BACKEND [test|demo|bench|module|prepare]
 #
 # BACKEND is auto, heap or chardev, the module's backend parameter; a "-dt"
 # suffix (chardev-dt) also merges ci/dt/vivtheap-*.dtsi into the board's
@@ -12,7 +12,10 @@
 # Builds vivtheap.ko and the guest tests for TARGET, makes an initramfs,
 # boots qemu with a hard timeout and runs the tests (or the demo). Leaves in
 # build/TARGET-BACKEND/: serial.log, dmesg.txt, results.tap. Prints the
-# result lines; exits 0 when every test passed or skipped.
+# result lines; exits 0 when every test passed or skipped. "prepare" builds
+# (and fills the caches: kernel, sysroots) without booting. The module, the
+# tests and the initramfs are built once per TARGET for the same sources:
+# the boots of a target's other backends reuse them (build_key).
 
 . "$(dirname "$0")/lib.sh"
 
@@ -371,12 +374,30 @@ if [ "$MODE" = test ]; then
 	[ -z "${VIVTHEAP_TESTS:-}" ] || grep -qvxE 'module-load|kmemleak' "$RUN/expected" ||
 		die "VIVTHEAP_TESTS=$VIVTHEAP_TESTS selects no test on a $BACKEND boot"
 fi
-build_module
-[ "$MODE" = module ] && { echo "$OUT/vivtheap.ko"; exit 0; }
-ROOT=$(sysroot)
-[ -n "${GST_RUNTIME:-}" ] && gst_sysroot "$ROOT"
-build_tests "$ROOT"
-make_initramfs "$ROOT"
+# build_key: what the target's build is made of, as one hash: every source
+# file it is built from (and ci/ itself), the kernel build, the target.
+build_key() {
+	{
+		(cd "$TOP" && find driver uapi tests libvivtheap tools gst docs/examples ci Makefile \
+			-type f -print0 | sort -z | xargs -0 sha256sum)
+		echo "$TARGET $KDIR ${MODDIR:-} ${GST_RUNTIME:-}"
+	} | sha256sum | cut -c1-16
+}
+KEY=$(build_key)
+if [ "$MODE" != module ] && [ "$(cat "$OUT/build.key" 2>/dev/null)" = "$KEY" ] &&
+	[ -f "$OUT/initramfs.cpio.gz" ]; then
+	log "$TARGET: reusing the build of the same sources ($OUT, key $KEY)"
+else
+	rm -f "$OUT/build.key"
+	build_module
+	[ "$MODE" = module ] && { echo "$OUT/vivtheap.ko"; exit 0; }
+	ROOT=$(sysroot)
+	[ -n "${GST_RUNTIME:-}" ] && gst_sysroot "$ROOT"
+	build_tests "$ROOT"
+	make_initramfs "$ROOT"
+	echo "$KEY" >"$OUT/build.key"
+fi
+[ "$MODE" = prepare ] && exit 0
 [ "$VARIANT" = -dt ] && dt_merge
 boot_ok=0
 boot || boot_ok=1
@@ -421,6 +442,8 @@ while read -r _ name status reason; do
 done <"$RUN/results.raw"
 echo "1..$n" >>"$RUN/results.tap"
 cat "$RUN/results.tap"
+# Each test's guest time in seconds, longest first (where make check's time goes).
+sed -n 's/^VIVTHEAP-TIME //p' "$RUN/serial.log" | sort -k2,2 -rn >"$RUN/times.txt"
 # Each failed test's own output, for the reader of the CI log.
 grep -q '^not ok' "$RUN/results.tap" && {
 	grep -E '^# ' "$RUN/serial.log" | tail -n 60 >&2
