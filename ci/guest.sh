@@ -132,8 +132,9 @@ gst_sysroot() {
 }
 
 # build_gst ROOT: the plugin (with its shared libvivtheap.so.1) and the
-# GStreamer test programs (tests/guest/gst/*.c), cross-built against ROOT's
-# GStreamer, dynamically linked: they run on the guest's own libraries.
+# GStreamer test and benchmark programs (tests/guest/gst/*.c,
+# tests/bench/gst/*.c), cross-built against ROOT's GStreamer, dynamically
+# linked: they run on the guest's own libraries.
 build_gst() {
 	local root=$1 triplet=${CROSS%-} t name
 	local pc=(env PKG_CONFIG_LIBDIR="$root/usr/lib/$triplet/pkgconfig:$root/usr/share/pkgconfig"
@@ -147,7 +148,7 @@ build_gst() {
 	local cflags libs
 	read -ra cflags < <("${pc[@]}" pkg-config --cflags "${mods[@]}")
 	read -ra libs < <("${pc[@]}" pkg-config --libs "${mods[@]}")
-	for t in "$TOP"/tests/guest/gst/*.c; do
+	for t in "$TOP"/tests/guest/gst/*.c "$TOP"/tests/bench/gst/*.c; do
 		name=$(basename "$t" .c)
 		"${CROSS}gcc" -O2 -g -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wformat=2 \
 			-Wmissing-prototypes -Wstrict-prototypes -D_GNU_SOURCE -I"$TOP/tests/lib" \
@@ -177,7 +178,7 @@ gst_root() {
 	# The plugin's RUNPATH, $ORIGIN/.., is this directory.
 	cp -L "$OUT/gst/libvivtheap.so.1" "$ir/$lib/"
 	local queue=("$ir"/usr/bin/* "$ir/$scanner" "$ir/$plugdir"/*.so "$ir/$lib/libvivtheap.so.1")
-	for f in "$TOP"/tests/guest/gst/*.c; do
+	for f in "$TOP"/tests/guest/gst/*.c "$TOP"/tests/bench/gst/*.c; do
 		queue+=("$ir/tests/$(basename "$f" .c)")
 	done
 	while [ ${#queue[@]} -gt 0 ]; do

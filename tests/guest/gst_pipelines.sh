@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
-# GStreamer with vivtheappool on the guest's own GStreamer: gst-inspect-1.0, docs/gstreamer.md's pipelines, frames checked against system memory, vivtheap buffers in debugfs, the errors.
+# GStreamer with vivtheappool on the guest's own GStreamer: gst-inspect-1.0, docs/gstreamer.md's pipelines, frames checked against system memory, vivtheap buffers in debugfs, the errors, the heap missing (vivtheap unloaded).
 #
 # The pipelines run here are docs/gstreamer.md's, verbatim (the gst-launch-1.0
 # lines); the frame checks run the same with "appsink name=sink" where the
@@ -48,6 +48,11 @@ for h in uncached:uncached wc:write-combined cached:cached; do
 		fail "videotestsrc into heap=$heap: frames differ from system memory's"
 	echo "videotestsrc into heap=$heap: 10 frames, as on system memory"
 done
+# The debugfs check itself: frames in system memory must fail it.
+run debugfs-sysmem gst_frames -d vivtheap-wc "videotestsrc num-buffers=2 ! $CAPS ! appsink name=sink"
+{ [ $rc = 1 ] && grep -qx 'FAIL debugfs lists 0 buffers of vivtheap-wc while the pipeline runs' /tmp/gst.debugfs-sysmem; } ||
+	fail "gst_frames -d passed frames in system memory (exit $rc)"
+echo "gst_frames -d: system memory's frames fail the debugfs check, as they must"
 
 # --- vivid through v4l2src io-mode=dmabuf-import (docs: "Capture from V4L2") --
 dev=""
@@ -101,4 +106,25 @@ max=$(sed -n 's/^max_size //p' /sys/kernel/debug/vivtheap/vivtheap-wc/stats)
 h=$((max / 16384 + 1))
 expect_error over-limit "Could not allocate a $((16384 * h))-byte buffer from heap \"vivtheap-wc\": Cannot allocate memory" \
 	videotestsrc num-buffers=1 ! video/x-raw,format=GRAY8,width=16384,height=$h ! vivtheappool heap=wc ! fakesink
+
+# --- the heap missing: vivtheap.ko not loaded ---------------------------------
+# What a user meets who forgot the insmod: heap=cached (a caching) and
+# heap=vivtheap-wc (a heap's name, valid, absent). The chardev backend
+# unloads once nothing holds it (the heap backend never does: this target
+# has no dma-heap core, so it is always chardev here); the module is loaded
+# again as tests/guest/init.sh loaded it, whatever the errors' checks say.
+backend=$(cat /tmp/backend)
+[ -e /sys/class/dma_heap/vivtheap-wc ] && fail "vivtheap is on the heap backend here: it cannot unload"
+rmmod vivtheap || fail "rmmod vivtheap (backend $backend) failed"
+missing=0
+(
+	[ -e /dev/dma_heap/vivtheap-cached ] && fail "/dev/dma_heap/vivtheap-cached is still there after rmmod"
+	expect_error heap-missing 'No cached heap under /dev/dma_heap: No such file or directory' \
+		videotestsrc num-buffers=1 ! vivtheappool heap=cached ! fakesink
+	expect_error heap-missing-name 'Could not open heap "vivtheap-wc": No such file or directory' \
+		videotestsrc num-buffers=1 ! vivtheappool heap=vivtheap-wc ! fakesink
+) || missing=1
+insmod /lib/vivtheap.ko backend="$backend" || fail "insmod vivtheap.ko backend=$backend after the heap-missing case failed"
+[ -e /dev/dma_heap/vivtheap-cached ] || fail "vivtheap reloaded without /dev/dma_heap/vivtheap-cached"
+[ $missing = 0 ] || exit 1
 exit 0

@@ -187,7 +187,7 @@ elif [ "$MODE" = bench ]; then
 	# No background scanning in the middle of a timed loop.
 	[ -w $KML ] && echo scan=off >$KML
 	/tests/heapbench 20 && vivtheap bench --rounds 20 &&
-		{ [ "$GST" != 1 ] || /tests/gst_bench; }
+		{ [ "$GST" != 1 ] || { /tests/gst_bench && /tests/gst_mapbench; }; }
 	echo "VIVTHEAP-DEMO-RC $?"
 else
 	while read -r name timeout only; do

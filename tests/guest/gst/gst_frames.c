@@ -23,6 +23,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "gt_gst.h"
+
 static const char *want_caching;
 static const char *debugfs_heap;
 
@@ -129,10 +131,10 @@ static int check_sample(GstSample *sample, guint n)
 int main(int argc, char **argv)
 {
 	GstElement *pipeline, *sink;
+	GstMessageType type;
+	gchar *error = NULL;
 	GError *err = NULL;
 	GstSample *sample;
-	GstBus *bus;
-	GstMessage *msg;
 	int opt, rc = 0;
 	guint n = 0;
 
@@ -165,25 +167,17 @@ int main(int argc, char **argv)
 		gst_sample_unref(sample);
 	}
 	/* EOS, or an error that stopped the sink: the bus says which. */
-	bus = gst_element_get_bus(pipeline);
-	msg = gst_bus_timed_pop_filtered(bus, rc > 0 ? 0 : 10 * GST_SECOND,
-					 GST_MESSAGE_ERROR | GST_MESSAGE_EOS);
-	if (msg && GST_MESSAGE_TYPE(msg) == GST_MESSAGE_ERROR) {
-		gst_message_parse_error(msg, &err, NULL);
-		printf("ERROR: %s\n", err->message);
-		g_clear_error(&err);
+	type = gt_gst_wait_end(pipeline, rc > 0 ? 0 : 10 * GST_SECOND, &error);
+	if (type == GST_MESSAGE_ERROR) {
+		printf("ERROR: %s\n", error);
+		g_free(error);
 		rc = 1;
 	} else if (rc < 0) {
 		rc = fail("the pipeline did not start and posted no error");
-	} else if (!rc && !msg) {
+	} else if (!rc && !type) {
 		rc = fail("no EOS after the last frame");
 	}
-	if (msg)
-		gst_message_unref(msg);
-	gst_object_unref(bus);
-	gst_element_set_state(pipeline, GST_STATE_NULL);
-	gst_object_unref(sink);
-	gst_object_unref(pipeline);
+	gt_gst_free(pipeline, sink);
 	if (!rc)
 		printf("frames %u\n", n);
 	return rc;
