@@ -71,7 +71,7 @@ for t in $TARGETS; do
 	read -ra bs < <(backends "$t")
 	step "$t-build" "$CHECK/$t-build.tap" "$TOP/ci/guest.sh" "$t" "${bs[0]}" prepare
 done
-[ -z "$host_pid" ] || wait "$host_pid"
+[ -z "$host_pid" ] || wait "$host_pid" || true
 
 # boots TARGET: every boot of the target, one after another.
 boots() {
@@ -116,7 +116,7 @@ if [ "${VIVTHEAP_CHECK_LANES:-2}" -ge 2 ] && [ "$(nproc)" -ge 2 ]; then
 	lane_latest &
 	lane=$!
 	lane_others 1
-	wait "$lane"
+	wait "$lane" || true
 else
 	lane_others 2
 	lane_latest
