@@ -285,11 +285,27 @@ static void vivtheap_unregister_heaps(void)
  * failslab and fail_page_alloc are set up in debugfs. The load then fails
  * as that allocation makes it, or goes on without what failed.
  */
+#ifdef CONFIG_FAULT_INJECTION
+/*
+ * Whether init armed fail-nth (and fault_pinned_nth's count, once the
+ * module was pinned), and the loading task's own count before.
+ */
+static bool vivtheap_fault_armed, vivtheap_fault_pinned;
+static unsigned int vivtheap_fault_caller_nth;
+#endif
+
 static int vivtheap_fault_init_arm(void)
 {
 	if (!fault_init_nth && !fault_pinned_nth)
 		return 0;
 #ifdef CONFIG_FAULT_INJECTION
+	/* One count at a time: the second would overwrite the first's. */
+	if (fault_init_nth && fault_pinned_nth) {
+		pr_err("fault_init_nth, fault_pinned_nth: one or the other\n");
+		return -EINVAL;
+	}
+	vivtheap_fault_caller_nth = READ_ONCE(current->fail_nth);
+	vivtheap_fault_armed = true;
 	WRITE_ONCE(current->fail_nth, fault_init_nth);
 	return 0;
 #else
@@ -302,10 +318,8 @@ static int vivtheap_fault_init_arm(void)
  * fault_pinned_nth: the same, armed once the first heap pins the module
  * (the heap backend), so that a test reaches the failure of a later heap's
  * registration (vivtheap_register_heaps()) without a load that pins the
- * module before it. Checked with fault_init_nth at load.
+ * module before it.
  */
-static bool vivtheap_fault_pinned;
-
 static void vivtheap_fault_pinned_arm(void)
 {
 #ifdef CONFIG_FAULT_INJECTION
@@ -317,20 +331,26 @@ static void vivtheap_fault_pinned_arm(void)
 }
 
 /*
- * Disarm. Each parameter reads back how many points were left: 0 if the
- * N-th was reached, N minus the points reached otherwise (fault_pinned_nth
- * unchanged if the module was never pinned).
+ * Disarm, giving the loading task its own count back. The parameter given
+ * reads back how many points were left: 0 if the N-th was reached, N minus
+ * the points reached otherwise (fault_pinned_nth: N if the module was never
+ * pinned). Under the parameters' lock: their sysfs files exist already.
  */
 static void vivtheap_fault_init_disarm(void)
 {
 #ifdef CONFIG_FAULT_INJECTION
-	unsigned int left = READ_ONCE(current->fail_nth);
+	unsigned int left;
 
-	if (vivtheap_fault_pinned)
-		fault_pinned_nth = left;
-	else if (fault_init_nth)
+	if (!vivtheap_fault_armed)
+		return;
+	left = READ_ONCE(current->fail_nth);
+	WRITE_ONCE(current->fail_nth, vivtheap_fault_caller_nth);
+	kernel_param_lock(THIS_MODULE);
+	if (fault_init_nth)
 		fault_init_nth = left;
-	WRITE_ONCE(current->fail_nth, 0);
+	else if (vivtheap_fault_pinned)
+		fault_pinned_nth = left;
+	kernel_param_unlock(THIS_MODULE);
 #endif
 }
 

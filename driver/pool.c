@@ -196,15 +196,23 @@ static void vivtheap_pool_free_list(struct vivtheap_heap *heap,
 	}
 }
 
-/* Free pooled buffers, oldest first, but the one the worker is zeroing. */
-static void vivtheap_pool_release(struct vivtheap_heap *heap, size_t keep)
+/*
+ * Free pooled buffers, oldest first, but the one the worker is zeroing.
+ * Return: whether the worker holds one; then @seq is heap->pool_zero_seq.
+ */
+static bool vivtheap_pool_release(struct vivtheap_heap *heap, size_t keep,
+				  unsigned long *seq)
 {
 	LIST_HEAD(victims);
+	bool busy;
 
 	mutex_lock(&heap->lock);
 	vivtheap_pool_collect(heap, keep, &victims);
+	busy = heap->pool_zeroing;
+	*seq = heap->pool_zero_seq;
 	mutex_unlock(&heap->lock);
 	vivtheap_pool_free_list(heap, &victims);
+	return busy;
 }
 
 /**
@@ -217,9 +225,11 @@ static void vivtheap_pool_release(struct vivtheap_heap *heap, size_t keep)
  */
 void vivtheap_pool_shrink(struct vivtheap_heap *heap, size_t keep)
 {
+	unsigned long seq;
+
 	if (!keep)
 		cancel_work_sync(&heap->pool_zero_work);
-	vivtheap_pool_release(heap, keep);
+	vivtheap_pool_release(heap, keep, &seq);
 }
 
 /**
@@ -249,8 +259,7 @@ bool vivtheap_pool_shrink_all(void)
  * one a zeroing worker holds once it is done with it, waiting (killable)
  * for that buffer only. vivtheap_pool_shrink_all() would wait,
  * uninterruptibly, for the worker's whole run, which goes on as long as
- * others free large buffers. The worker finds nothing more to zero: every
- * other buffer is gone from the pool by then.
+ * others free large buffers.
  *
  * Return: 1 if anything was freed, 0 if nothing was pooled, -EINTR if a
  * fatal signal came while waiting.
@@ -258,22 +267,19 @@ bool vivtheap_pool_shrink_all(void)
 int vivtheap_pool_reclaim(void)
 {
 	struct vivtheap_heap *heap;
-	const void *busy;
+	unsigned long seq;
 	bool freed = false;
 	int i;
 
 	for (i = 0; i < VIVTHEAP_NR_HEAPS; i++) {
 		heap = &vivtheap_heaps[i];
 		freed |= READ_ONCE(heap->pool_nr) != 0;
-		vivtheap_pool_release(heap, 0);
-		/* Only compared, never followed: the worker may free it. */
-		busy = READ_ONCE(heap->pool_zeroing);
-		if (!busy)
+		if (!vivtheap_pool_release(heap, 0, &seq))
 			continue;
 		if (wait_event_killable(heap->pool_wait,
-					READ_ONCE(heap->pool_zeroing) != busy))
+					READ_ONCE(heap->pool_zero_seq) != seq))
 			return -EINTR;
-		vivtheap_pool_release(heap, 0);
+		vivtheap_pool_release(heap, 0, &seq);
 	}
 	return freed;
 }
@@ -389,6 +395,7 @@ static void vivtheap_pool_zero(struct work_struct *work)
 		idle = msecs_to_jiffies(READ_ONCE(vivtheap_pool_idle_ms));
 		mutex_lock(&heap->lock);
 		WRITE_ONCE(heap->pool_zeroing, NULL);
+		WRITE_ONCE(heap->pool_zero_seq, heap->pool_zero_seq + 1);
 		buffer->zeroed = true;
 		now = jiffies;
 		drop = vivtheap_pool_expired(buffer, idle, now) ||
@@ -428,6 +435,7 @@ void vivtheap_pool_init(void)
 		heap->pool_bytes = 0;
 		heap->pool_nr = 0;
 		heap->pool_zeroing = NULL;
+		heap->pool_zero_seq = 0;
 		init_waitqueue_head(&heap->pool_wait);
 		heap->pool_cma_bytes = vivtheap_pool_cma_bytes(heap->dev);
 		INIT_DELAYED_WORK(&heap->pool_work, vivtheap_pool_age);
@@ -475,19 +483,21 @@ void vivtheap_pool_exit(void)
 struct vivtheap_buffer *vivtheap_pool_take(struct vivtheap_heap *heap,
 					   size_t size)
 {
-	struct vivtheap_buffer *buffer, *found, *busy;
-	bool waited = false;
+	struct vivtheap_buffer *buffer, *found;
+	bool busy, waited = false;
+	unsigned long seq;
 
 again:
 	found = NULL;
-	busy = NULL;
+	busy = false;
 	mutex_lock(&heap->lock);
+	seq = heap->pool_zero_seq;
 	/* Newest first: its memory was touched last. */
 	list_for_each_entry_reverse(buffer, &heap->pool, node) {
 		if (buffer->size != size)
 			continue;
 		if (buffer == heap->pool_zeroing) {
-			busy = buffer;
+			busy = true;
 			continue;
 		}
 		if (!found || !found->zeroed)
@@ -507,12 +517,13 @@ again:
 		 * than CMA, and a new buffer may not fit beside the pool. For
 		 * that buffer only, which its size bounds: flush_work() would
 		 * wait, uninterruptibly, until the worker ran out of buffers
-		 * to zero, which may be never while others free. The pointer
-		 * is only compared, never followed: the worker may free it.
-		 * Killable: a dying caller gets no buffer.
+		 * to zero, which may be never while others free. Until the
+		 * mark moves: the same buffer may be taken, freed and marked
+		 * again before this runs. Killable: a dying caller gets no
+		 * buffer.
 		 */
 		if (wait_event_killable(heap->pool_wait,
-					READ_ONCE(heap->pool_zeroing) != busy))
+					READ_ONCE(heap->pool_zero_seq) != seq))
 			return ERR_PTR(-EINTR);
 		waited = true;
 		goto again;

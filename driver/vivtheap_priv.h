@@ -14,7 +14,8 @@
  *   as pool_zeroing without the lock: that buffer stays in the pool, and no
  *   one else takes or frees it until the worker clears the mark (pool.c)
  *   and wakes pool_wait. An allocation that wants that buffer waits on
- *   pool_wait for the mark to move, with no lock held. Emptying a pool
+ *   pool_wait for the mark to move (pool_zero_seq, read under the lock
+ *   with the mark), with no lock held. Emptying a pool
  *   (vivtheap_pool_shrink() to 0, module exit) waits for the worker first,
  *   with no lock held; an allocation that the memory refused empties them
  *   without waiting for the worker's run, only (killable) for the buffer it
@@ -127,6 +128,9 @@ extern const char *const vivtheap_stat_names[VIVTHEAP_STAT_NR];
  * @pool_zeroing: the buffer in @pool that @pool_zero_work is zeroing, or
  *	NULL; nobody else takes or frees it
  * @pool_wait: woken each time @pool_zeroing is cleared
+ * @pool_zero_seq: how many times @pool_zeroing was cleared: what a waiter
+ *	for the buffer it holds waits to see change (the same buffer may be
+ *	marked again before the waiter runs)
  * @pool_cma_bytes: the size of the CMA area the heap draws from, or 0 if it
  *	is not known; set at init
  * @pool_due: while @pool_work is pending: the jiffies it is due at
@@ -159,6 +163,7 @@ struct vivtheap_heap {
 	size_t pool_nr;
 	struct vivtheap_buffer *pool_zeroing;
 	wait_queue_head_t pool_wait;
+	unsigned long pool_zero_seq;
 	size_t pool_cma_bytes;
 	unsigned long pool_due;
 	struct delayed_work pool_work;
