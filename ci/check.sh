@@ -59,6 +59,9 @@ guest() {
 	return "$rc"
 }
 
+# passed TAPFILE: it exists and holds no failure.
+passed() { [ -s "$1" ] && ! grep -q '^not ok' "$1"; }
+
 # backends TARGET: the target's boots (BACKENDS in its file).
 backends() { (target_load "$1" && echo "$BACKENDS"); }
 
@@ -71,7 +74,7 @@ for t in $TARGETS; do
 	read -ra bs < <(backends "$t")
 	step "$t-build" "$CHECK/$t-build.tap" "$TOP/ci/guest.sh" "$t" "${bs[0]}" prepare
 done
-[ -z "$host_pid" ] || wait "$host_pid" || true
+[ -z "$host_pid" ] || wait "$host_pid" || echo "not ok 1 - host steps: exited $?" >>"$CHECK/lanes.tap"
 
 # boots TARGET: every boot of the target, one after another.
 boots() {
@@ -103,8 +106,8 @@ lane_others() {
 	local t base=""
 	# The host-side mutants (tests/mutants/, Run: host or lint) must be
 	# killed; the baselines of host and lint are the steps above.
-	grep -qs '^not ok' "$CHECK/host.tap" || base="host"
-	grep -qs '^not ok' "$CHECK/lint.tap" || base="$base lint"
+	passed "$CHECK/host.tap" && base="host"
+	passed "$CHECK/lint.tap" && base="$base lint"
 	step mutants "$CHECK/mutants.tap" env VIVTHEAP_MUTANT_JOBS="$1" \
 		VIVTHEAP_MUTANT_BASELINE_OK="$base" \
 		bash "$TOP/ci/mutants.sh" --tap "$CHECK/mutants.tap" host
@@ -115,12 +118,23 @@ lane_others() {
 if [ "${VIVTHEAP_CHECK_LANES:-2}" -ge 2 ] && [ "$(nproc)" -ge 2 ]; then
 	lane_latest &
 	lane=$!
-	lane_others 1
-	wait "$lane" || true
+	lane_others 1 || echo "not ok 1 - lane of the mutants and other targets: exited $?" >>"$CHECK/lanes.tap"
+	wait "$lane" || echo "not ok 1 - lane of vivt-latest: exited $?" >>"$CHECK/lanes.tap"
 else
 	lane_others 2
 	lane_latest
 fi
+# Every part that should have run left its TAP (a lane that died did not).
+for part in host lint mutants $(for t in $TARGETS; do
+	for b in $(backends "$t"); do echo "$t-$b"; done
+done); do
+	[ -s "$CHECK/$part.tap" ] || echo "not ok 1 - $part: no result (its lane stopped early)" >>"$CHECK/lanes.tap"
+done
+case " $TARGETS " in
+*" vivt-latest "*)
+	[ -s "$CHECK/coherency-vivt-latest.tap" ] ||
+		echo "not ok 1 - coherency-vivt-latest: no result (its lane stopped early)" >>"$CHECK/lanes.tap" ;;
+esac
 
 # The table and the summary line.
 total_p=0 total_f=0 total_s=0

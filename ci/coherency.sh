@@ -50,11 +50,14 @@ PLUGIN=$TOP/build/host/libvivtcache.so
 [ -f "$PLUGIN" ] || die "no $PLUGIN after make cachemodel-plugin"
 
 # The module, the test and the initramfs, with one plain boot.
-# reusable: built from the sources as they are (the guest runs' build,
-# unless a source changed since) and holding both tests and the test importer
+# reusable: the guest runs' build, still the sources as they are (not
+# rebuilt by prepare), holding both tests and the test importer
 reusable() {
-	local ir=$OUT/initramfs.cpio.gz list
+	local ir=$OUT/initramfs.cpio.gz list key
+	key=$(cat "$OUT/build.key" 2>/dev/null) || return 1
 	"$TOP/ci/guest.sh" "$TARGET" chardev prepare >"$RUN/prepare.log" 2>&1 || return 1
+	# Rebuilt (a source changed since the guest runs): not what they tested.
+	[ "$(cat "$OUT/build.key")" = "$key" ] || return 1
 	list=$(gzip -dc "$ir" | cpio -it 2>/dev/null) || return 1
 	for f in tests/vivt_calib tests/coherency tests/cpu_frame lib/vivtheap_test.ko lib/vivtheap.ko; do
 		printf '%s\n' "$list" | grep -qx "$f" || return 1

@@ -376,12 +376,16 @@ if [ "$MODE" = test ]; then
 		die "VIVTHEAP_TESTS=$VIVTHEAP_TESTS selects no test on a $BACKEND boot"
 fi
 # build_key: what the target's build is made of, as one hash: every source
-# file it is built from (and ci/ itself), the kernel build, the target.
+# file it is built from (and ci/ itself), the kernel build, the target, the
+# cross compiler, the guest root's packages.
 build_key() {
 	{
 		(cd "$TOP" && find driver uapi tests libvivtheap tools gst docs/examples ci Makefile \
-			-type f -print0 | sort -z | xargs -0 sha256sum)
+			cachemodel -type f -print0 | sort -z | xargs -0 sha256sum)
 		echo "$TARGET $KDIR ${MODDIR:-} ${GST_RUNTIME:-}"
+		"${CROSS}gcc" --version | head -n1
+		cat "$VIVTHEAP_CACHE/sysroot/$GUEST_ARCH-$GUEST_SUITE/.done" 2>/dev/null || true
+		ls "$VIVTHEAP_CACHE/sysroot/$GUEST_ARCH-$GUEST_SUITE" 2>/dev/null || true
 	} | sha256sum | cut -c1-16
 }
 KEY=$(build_key)

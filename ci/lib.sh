@@ -38,6 +38,25 @@ DEBS=$VIVTHEAP_CACHE/debs
 APT_KEYRING=/usr/share/keyrings/debian-archive-keyring.gpg
 APT_MIRROR=${VIVTHEAP_APT_MIRROR:-http://deb.debian.org/debian}
 
+# locked CMD...: CMD (a function too) holding the cache's lock
+# ($VIVTHEAP_CACHE/.lock), so that runs side by side (make check's lanes and
+# its host steps beside the guest builds, a helper's run) fill the cache one
+# at a time. Nested calls take it once; a run that dies lets it go.
+CACHE_LOCK_DEPTH=0
+locked() {
+	if [ "$CACHE_LOCK_DEPTH" = 0 ]; then
+		mkdir -p "$VIVTHEAP_CACHE"
+		exec {CACHE_LOCK_FD}>>"$VIVTHEAP_CACHE/.lock"
+		flock "$CACHE_LOCK_FD"
+	fi
+	CACHE_LOCK_DEPTH=$((CACHE_LOCK_DEPTH + 1))
+	"$@"
+	CACHE_LOCK_DEPTH=$((CACHE_LOCK_DEPTH - 1))
+	if [ "$CACHE_LOCK_DEPTH" = 0 ]; then
+		exec {CACHE_LOCK_FD}>&-
+	fi
+}
+
 # apt_private ARCH CMD...: run apt-get/apt-cache against the private lists
 # for one architecture: bookworm (Debian 12 as shipped, point releases
 # included), bookworm-backports (the newer qemu of the cache model's
@@ -55,15 +74,24 @@ apt_private_opts() {
 		-o "Debug::NoLocking=1"
 }
 
-apt_private_update() {
-	local arch=$1 stamp
+apt_private_update() { locked apt_private_update_ "$@"; }
+apt_private_update_() {
+	local arch=$1 stamp list
 	stamp=$APTDIR/$arch/updated
+	list=$APTDIR/$arch/sources.list
 	mkdir -p "$APTDIR/$arch/lists/partial" "$DEBS/partial"
-	cat >"$APTDIR/$arch/sources.list" <<EOF
+	# Replaced, not rewritten in place, and only when it changes: another
+	# run's apt-cache may be reading it.
+	cat >"$list.new" <<EOF
 deb [signed-by=$APT_KEYRING] $APT_MIRROR bookworm main
 deb [signed-by=$APT_KEYRING] $APT_MIRROR bookworm-backports main
 deb [signed-by=$APT_KEYRING] $APT_MIRROR sid main
 EOF
+	if cmp -s "$list.new" "$list"; then
+		rm -f "$list.new"
+	else
+		mv "$list.new" "$list"
+	fi
 	# Refresh at most once a day.
 	if [ -f "$stamp" ] && [ -z "$(find "$stamp" -mmin +1440)" ]; then
 		return 0
@@ -76,7 +104,8 @@ EOF
 	touch "$stamp"
 }
 
-apt_private() {
+apt_private() { locked apt_private_ "$@"; }
+apt_private_() {
 	local arch=$1
 	shift
 	local opts
@@ -100,7 +129,8 @@ apt_newest() {
 }
 
 # fetch_deb ARCH PKG[=VERSION]: download a .deb into $DEBS, print its path.
-fetch_deb() {
+fetch_deb() { locked fetch_deb_ "$@"; }
+fetch_deb_() {
 	local arch=$1 spec=$2 pkg ver file
 	pkg=${spec%%=*}
 	if [ "$spec" = "$pkg" ]; then
@@ -123,7 +153,8 @@ fetch_deb() {
 }
 
 # extract_deb DEB DIR: unpack a .deb's data into DIR (once).
-extract_deb() {
+extract_deb() { locked extract_deb_ "$@"; }
+extract_deb_() {
 	local deb=$1 dir=$2
 	mkdir -p "$dir"
 	if [ ! -f "$dir/.extracted-$(basename "$deb")" ]; then
@@ -150,7 +181,8 @@ fetch_pinned() {
 # once from unstable's source, pinned by the checksum in its .dsc.
 SPARSE_VER=0.6.5~rc1
 SPARSE_SHA256=3ac8855ec7f3ab92f325be0f64347ccc2b10f8b4d7c2906783ee8e2bdab3f0de
-ensure_sparse() {
+ensure_sparse() { locked ensure_sparse_; }
+ensure_sparse_() {
 	local dir=$VIVTHEAP_CACHE/tools/sparse-$SPARSE_VER tmp tarball
 	if [ ! -x "$dir/sparse" ]; then
 		log "building sparse $SPARSE_VER from Debian's source"
@@ -169,7 +201,8 @@ ensure_sparse() {
 }
 
 # ensure_source PKG VERSION: unpack a linux-source package once, print its tree.
-ensure_source() {
+ensure_source() { locked ensure_source_ "$@"; }
+ensure_source_() {
 	local pkg=$1 ver=$2 src deb tarball
 	src=$VIVTHEAP_CACHE/src/$pkg-$ver
 	if [ ! -f "$src/.done" ]; then
