@@ -111,13 +111,22 @@ static int exists(const char *path)
 static int kmsg_fd = -1;
 static const char *last_log = "";
 
-/* From now on: what new_log() returns. */
+static const char *new_log(void);
+
+/*
+ * From now on: what new_log() returns. What was logged since the last
+ * new_log() (a check, an unload, what a failed load's unwind left to run
+ * later) is read and checked first; the first call starts at the end.
+ */
 static void log_mark(void)
 {
-	if (kmsg_fd < 0)
+	if (kmsg_fd < 0) {
 		kmsg_fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-	CHECK(kmsg_fd >= 0);
-	CHECK(lseek(kmsg_fd, 0, SEEK_END) >= 0);
+		CHECK(kmsg_fd >= 0);
+		CHECK(lseek(kmsg_fd, 0, SEEK_END) >= 0);
+	} else {
+		new_log();
+	}
 	last_log = "";
 }
 
@@ -140,6 +149,7 @@ static const char *new_log(void)
 	size_t len = 0, ml, i;
 	ssize_t r;
 
+	all[0] = 0;
 	for (;;) {
 		r = read(kmsg_fd, rec, sizeof(rec) - 1);
 		if (r < 0 && errno == EPIPE)
@@ -150,17 +160,20 @@ static const char *new_log(void)
 		msg = strchr(rec, ';');
 		msg = msg ? msg + 1 : rec;
 		ml = strcspn(msg, "\n");
+		msg[ml] = 0;
+		/* Every record is checked, kept or not. */
+		for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+			if (strstr(msg, bad[i]))
+				FAIL("%s%s\nthe kernel complained (\"%s\") during the step above",
+				     all, msg, bad[i]);
 		if (len + ml + 2 > sizeof(all))
-			break;
+			continue;	/* kept: the first 256 KiB */
 		memcpy(all + len, msg, ml);
 		len += ml;
 		all[len++] = '\n';
 	}
 	all[len] = 0;
 	last_log = all;
-	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-		if (strstr(all, bad[i]))
-			FAIL("%sthe kernel complained (\"%s\") during the load above", all, bad[i]);
 	return all;
 }
 
