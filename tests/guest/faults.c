@@ -195,6 +195,28 @@ static int run_buffer_info(int hfd, int in, int *out)
 	return r;
 }
 
+/* A ranged bracket (begin and end of read-write access) on the control node. */
+static int run_sync_range(int hfd, int in, int *out)
+{
+	struct vivtheap_ioc_sync_range sr = {
+		.fd = (uint32_t)in, .offset = 4096, .length = 8192,
+	};
+	int c = open(VIVTHEAP_CTL_PATH, O_RDWR | O_CLOEXEC), r = 0;
+
+	(void)hfd;
+	(void)out;
+	if (c < 0)
+		return -errno;
+	sr.flags = DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW;
+	if (ioctl(c, VIVTHEAP_IOC_SYNC_RANGE, &sr))
+		r = -errno;
+	sr.flags = DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW;
+	if (!r && ioctl(c, VIVTHEAP_IOC_SYNC_RANGE, &sr))
+		r = -errno;
+	close(c);
+	return r;
+}
+
 static int run_open(int hfd, int in, int *out)
 {
 	char path[128];
@@ -217,12 +239,19 @@ static const int op_errnos[] = { EINTR, 0 };
 static const struct path paths[] = {
 	{ "alloc uncached, cold", VIVTHEAP_HEAP_UNCACHED_NAME, run_alloc, 0, 0, none },
 	{ "alloc wc, cold", VIVTHEAP_HEAP_WC_NAME, run_alloc, 0, 0, none },
+	{ "alloc cached, cold", VIVTHEAP_HEAP_CACHED_NAME, run_alloc, 0, 0, none },
+	{ "alloc uncached, pooled", VIVTHEAP_HEAP_UNCACHED_NAME, run_alloc, 1, 0, none },
 	{ "alloc wc, pooled", VIVTHEAP_HEAP_WC_NAME, run_alloc, 1, 0, none },
+	{ "alloc cached, pooled", VIVTHEAP_HEAP_CACHED_NAME, run_alloc, 1, 0, none },
 	{ "mmap", VIVTHEAP_HEAP_WC_NAME, run_mmap, 0, 1, none },
+	{ "mmap cached (its VMA tracked)", VIVTHEAP_HEAP_CACHED_NAME, run_mmap, 0, 1, none },
 	{ "attach and map (importer)", VIVTHEAP_HEAP_WC_NAME, run_attach_map, 0, 1, op_errnos },
+	{ "attach and map cached (importer)", VIVTHEAP_HEAP_CACHED_NAME, run_attach_map, 0, 1,
+	  op_errnos },
 	{ "vmap (importer)", VIVTHEAP_HEAP_UNCACHED_NAME, run_vmap, 0, 1, op_errnos },
 	{ "DMA_BUF_SET_NAME", VIVTHEAP_HEAP_WC_NAME, run_set_name, 0, 1, none },
 	{ "control node BUFFER_INFO", VIVTHEAP_HEAP_WC_NAME, run_buffer_info, 0, 1, none },
+	{ "control node SYNC_RANGE (cached)", VIVTHEAP_HEAP_CACHED_NAME, run_sync_range, 0, 1, none },
 	{ "heap node open", VIVTHEAP_HEAP_WC_NAME, run_open, 0, 0, none },
 };
 
