@@ -477,6 +477,42 @@ static void drop_after_pin(long long bufs0)
 	       "the module stays (the core cannot remove a heap)\n", what, gt_our_heaps[dropped]);
 }
 
+/*
+ * A load given neither fault parameter leaves the loading task's own
+ * fail-nth alone (armed from user space, as a fuzzer does around a load):
+ * counted down by the loader and init, never zeroed or replaced by init.
+ */
+static void check_callers_count(const char *extra)
+{
+	const long armed = 100000;
+	char params[64], v[32];
+	int nth, err;
+	ssize_t r;
+	long left;
+
+	nth = open("/proc/thread-self/fail-nth", O_RDWR | O_CLOEXEC);
+	CHECK(nth >= 0);
+	snprintf(v, sizeof(v), "%ld", armed);
+	CHECK(pwrite(nth, v, strlen(v), 0) == (ssize_t)strlen(v));
+	snprintf(params, sizeof(params), "backend=chardev%s", extra);
+	err = load(params);
+	r = pread(nth, v, sizeof(v) - 1, 0);
+	CHECK(pwrite(nth, "0", 1, 0) == 1);
+	close(nth);
+	CHECK(r > 0);
+	v[r] = 0;
+	left = strtol(v, NULL, 10);
+	if (err)
+		FAIL("load with the task's fail-nth at %ld: %s", armed, strerror(err));
+	release_held();
+	unload("the task's own fail-nth");
+	if (left <= 0 || left >= armed)
+		FAIL("the task's own fail-nth, %ld before the load, read %ld after it: init %s it",
+		     armed, left, left ? "replaced" : "zeroed");
+	printf("a load without fault parameters left the task's own fail-nth counting (%ld, %ld before)\n",
+	       left, armed);
+}
+
 int main(void)
 {
 	int dt = gt_cmdline_number("vivtheap.dt=", 0) == 1;
@@ -501,6 +537,7 @@ int main(void)
 		FAIL("no dma-buf count (%lld) or CMA page count (%lld): the checks would pass on -1",
 		     bufs0, cma0);
 
+	check_callers_count(extra);
 	sweep_chardev(extra, bufs0, cma0);
 	/*
 	 * In a load that succeeded nothing was unregistered, so ENODEV came
