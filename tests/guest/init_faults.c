@@ -280,7 +280,7 @@ static void check_balance(const char *what, int n, long long bufs0, long long cm
 static void check_heap_works(const char *what, int n, const char *heap)
 {
 	int hfd = gt_heap_open(heap), fd;
-	unsigned char *p;
+	volatile unsigned char *p;
 
 	if (hfd < 0)
 		FAIL("%s: fault %d: open %s: %s", what, n, heap, strerror(errno));
@@ -298,7 +298,7 @@ static void check_heap_works(const char *what, int n, const char *heap)
 	if (p[100] != 0x5a)
 		FAIL("%s: fault %d: %s lost a write", what, n, heap);
 	CHECK(gt_sync(fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ) == 0);
-	munmap(p, 8192);
+	munmap((void *)p, 8192);
 	close(fd);
 	close(hfd);
 }
@@ -357,7 +357,7 @@ static int make_missing_nodes(const char *what, int n, const char *log, const ch
 static int sweep_chardev(const char *extra, long long bufs0, long long cma0)
 {
 	const char *what = "chardev", *log;
-	int n, failed = 0, absorbed = 0, i, made;
+	int n, failed = 0, absorbed = 0, i, made, end = 0, varied = 0;
 	char params[128];
 	long left;
 
@@ -368,6 +368,8 @@ static int sweep_chardev(const char *extra, long long bufs0, long long cma0)
 
 		if (err) {
 			log = new_log();
+			if (end)	/* a later load had more points: on */
+				end = 0, varied = 1;
 			if (!errno_expected(err, log))
 				FAIL("%s%s: fault %d: the load failed with %s, want ENOMEM (or EINVAL from "
 				     "the driver core)", log, what, n, strerror(err));
@@ -398,15 +400,29 @@ static int sweep_chardev(const char *extra, long long bufs0, long long cma0)
 		devtmpfs_made += made != 0;
 		check_balance(what, n, bufs0, cma0);
 		if (left) {
-			if (n - left != n - 1)
-				fail_log("%s: the load with fault %d reached %ld points, the ones before it "
-					 "at least %d: the sweep would skip some", what, n, n - left, n - 1);
-			printf("%s: %d fault points in module init%s: %d failed the load (ENOMEM, or the driver core's EINVAL) and left nothing, "
+			/*
+			 * Not reached. The number of points may vary by one
+			 * or two from load to load (seen on the device-tree
+			 * boot): the sweep ends after three loads in a row
+			 * reach no N-th point, and goes on if a later one
+			 * does, so that a point some loads have is not
+			 * skipped.
+			 */
+			if (!end)
+				end = n;
+			if (n - left < end - 1)
+				varied = 1;
+			if (n < end + 2)
+				continue;
+			printf("%s: %d fault points in module init%s%s: %d failed the load (ENOMEM, or the driver core's EINVAL) and left nothing, "
 			       "%d were absorbed (the module then worked and unloaded; %d of them lost a node in /dev "
 			       "to devtmpfs, made from sysfs as udev would)\n",
-			       what, n - 1, extra, failed, absorbed, devtmpfs_made);
-			return n - 1;
+			       what, end - 1, extra, varied ? " (fewer in some loads)" : "",
+			       failed, absorbed, devtmpfs_made);
+			return end - 1;
 		}
+		if (end)	/* a later load had more points: on */
+			end = 0, varied = 1;
 		absorbed++;
 	}
 	FAIL("%s: still reaching a fault point at the %d-th: a loop?", what, MAX_N);
