@@ -82,9 +82,14 @@ insmod /lib/vivtheap_test.ko 2>/tmp/insmod.err ||
 insmod /lib/vivt_calib.ko 2>/tmp/insmod.err ||
 	echo "insmod vivt_calib.ko: $(cat /tmp/insmod.err)"
 
-# kmemleak: forget what boot left, so that the end report is ours.
+# kmemleak: forget what boot left, so that the end report is ours. No
+# automatic scans while the tests run: one in the middle of an operation
+# reports an object it cannot see referenced at that instant (seen once in
+# 10^6 fuzz operations on vivt-6.1: a report the scans at the end no longer
+# listed); the scans at the end (below) find what stays unreferenced.
 KML=/sys/kernel/debug/kmemleak
 if [ -w $KML ]; then
+	echo scan=off >$KML
 	echo scan >$KML
 	echo clear >$KML
 fi
