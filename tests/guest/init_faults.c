@@ -100,13 +100,6 @@ static void *watcher(void *arg)
 	return NULL;
 }
 
-static int exists(const char *path)
-{
-	struct stat st;
-
-	return stat(path, &st) == 0;
-}
-
 /* The kernel's log as records (/dev/kmsg): no line of ours is lost or stale. */
 static int kmsg_fd = -1;
 static const char *last_log = "";
@@ -244,7 +237,7 @@ static void unload(const char *what)
 {
 	if (syscall(SYS_delete_module, "vivtheap", O_NONBLOCK))
 		FAIL("%s: rmmod vivtheap: %s", what, strerror(errno));
-	if (exists("/sys/module/vivtheap"))
+	if (gt_exists("/sys/module/vivtheap"))
 		FAIL("%s: vivtheap still loaded after rmmod", what);
 }
 
@@ -262,7 +255,7 @@ static void check_gone(const char *what, int n)
 	size_t i;
 
 	for (i = 0; i < sizeof(paths) / sizeof(paths[0]); i++)
-		if (exists(paths[i]))
+		if (gt_exists(paths[i]))
 			fail_log("%s: fault %d: the load failed and left %s", what, n, paths[i]);
 }
 
@@ -330,11 +323,11 @@ static int make_missing_nodes(const char *what, int n, const char *log, const ch
 	FILE *f;
 
 	for (i = 0; i < NR_NODES; i++) {
-		if (exists(nodes[i]))
+		if (gt_exists(nodes[i]))
 			continue;
 		snprintf(path, sizeof(path), "/sys/class/%s/%s/dev", i ? heap_class : "misc",
 			 strrchr(nodes[i], '/') + 1);
-		if (!exists(path))
+		if (!gt_exists(path))
 			continue;	/* not registered: the caller decides */
 		if (!strstr(log, " devtmpfs_create_node from "))
 			fail_log("%s: fault %d: loaded without %s, and the fault was not devtmpfs's",
@@ -388,7 +381,7 @@ static int sweep_chardev(const char *extra, long long bufs0, long long cma0)
 		log = new_log();
 		made = make_missing_nodes(what, n, log, "misc");
 		for (i = 0; i < NR_NODES; i++)
-			if (!exists(nodes[i]))
+			if (!gt_exists(nodes[i]))
 				fail_log("%s: fault %d: loaded without %s (nor its device in sysfs)",
 					 what, n, nodes[i]);
 		for (i = 0; i < GT_NR_OUR_HEAPS; i++)
@@ -453,7 +446,7 @@ static void drop_after_pin(long long bufs0)
 	make_missing_nodes(what, 1, log, "dma_heap");
 	for (i = 0; i < GT_NR_OUR_HEAPS; i++) {
 		snprintf(path, sizeof(path), "/sys/class/dma_heap/%s", gt_our_heaps[i]);
-		if (exists(path)) {
+		if (gt_exists(path)) {
 			check_heap_works(what, 1, gt_our_heaps[i]);
 			continue;
 		}
@@ -475,7 +468,7 @@ static void drop_after_pin(long long bufs0)
 	CHECK(ioctl(ctl, VIVTHEAP_IOC_HEAP_INFO, &info) == 0);
 	close(ctl);
 	snprintf(path, sizeof(path), DBGDIR "/%s", gt_our_heaps[dropped]);
-	if (exists(path))
+	if (gt_exists(path))
 		fail_log("%s: %s has no node but is in debugfs (%s)", what, gt_our_heaps[dropped], path);
 	snprintf(path, sizeof(path), "%s: not registered (-12): left out", gt_our_heaps[dropped]);
 	if (!strstr(log, path))
@@ -545,7 +538,7 @@ int main(void)
 	if (gt_heap_backend(VIVTHEAP_HEAP_WC_NAME))
 		SKIP("heap backend: vivtheap is pinned since boot and cannot load again; "
 		     "its init is swept on this kernel's chardev boot");
-	if (exists("/sys/module/vivtheap"))
+	if (gt_exists("/sys/module/vivtheap"))
 		unload("before the sweep");
 	bufs0 = gt_dmabufs();
 	cma0 = gt_cma_used();

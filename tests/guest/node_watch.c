@@ -26,13 +26,6 @@ static const char *const watched[] = {
 	"/sys/kernel/debug",
 };
 
-static int exists(const char *path)
-{
-	struct stat st;
-
-	return stat(path, &st) == 0;
-}
-
 /* Prints the entries created since the last call. */
 static void report_created(int in, const int *wd)
 {
@@ -78,12 +71,12 @@ int main(int argc, char **argv)
 	}
 	for (i = 0; i < n; i++) {
 		fds[i] = -1;
-		skip[i] = exists(argv[i + 2]);
+		skip[i] = gt_exists(argv[i + 2]);
 	}
 	printf("ready\n");
 	fflush(stdout);
 
-	while (!exists(stop)) {
+	while (!gt_exists(stop)) {
 		for (i = 0; i < n; i++) {
 			if (skip[i] || fds[i] >= 0)
 				continue;

@@ -20,13 +20,6 @@ static int insmod(const char *params)
 	return ret;
 }
 
-static int exists(const char *path)
-{
-	struct stat st;
-
-	return stat(path, &st) == 0;
-}
-
 int main(void)
 {
 	int heap_backend = gt_heap_backend(VIVTHEAP_HEAP_WC_NAME);
@@ -34,11 +27,11 @@ int main(void)
 	int hfd, fd;
 	void *p;
 
-	CHECK(exists(node));
+	CHECK(gt_exists(node));
 	if (heap_backend) {
 		/* The dma-heap core cannot remove heaps: pinned for good. */
 		CHECK_ERRNO(rmmod(), EAGAIN);
-		CHECK(exists(node));
+		CHECK(gt_exists(node));
 		printf("heap backend: rmmod refused with EAGAIN, as documented\n");
 		return 0;
 	}
@@ -62,9 +55,9 @@ int main(void)
 	close(hfd);
 
 	CHECK(rmmod() == 0);
-	CHECK(!exists(node));
-	CHECK(!exists(VIVTHEAP_CTL_PATH));
-	CHECK(!exists("/sys/kernel/debug/vivtheap"));
+	CHECK(!gt_exists(node));
+	CHECK(!gt_exists(VIVTHEAP_CTL_PATH));
+	CHECK(!gt_exists("/sys/kernel/debug/vivtheap"));
 
 	/* Bad parameters are refused at load. */
 	CHECK_ERRNO(insmod("backend=bogus"), EINVAL);
@@ -78,10 +71,10 @@ int main(void)
 
 	/* And it comes back, under other names too. */
 	CHECK(insmod("backend=chardev wc_name=renamed-wc") == 0);
-	CHECK(exists(HEAP_DIR "/renamed-wc"));
+	CHECK(gt_exists(HEAP_DIR "/renamed-wc"));
 	CHECK(rmmod() == 0);
 	CHECK(insmod("backend=chardev") == 0);
-	CHECK(exists(node));
+	CHECK(gt_exists(node));
 	hfd = open(node, O_RDONLY | O_CLOEXEC);
 	CHECK(hfd >= 0);
 	fd = gt_alloc(hfd, 4096, O_RDWR);

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <linux/dma-buf.h>
 #include <linux/dma-heap.h>
@@ -56,6 +57,14 @@
 	} while (0)
 
 #define HEAP_DIR "/dev/dma_heap"
+
+/* Does PATH exist (a node, a sysfs or debugfs file)? */
+static inline int gt_exists(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0;
+}
 
 static inline int gt_heap_open(const char *name)
 {
