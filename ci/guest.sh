@@ -384,8 +384,8 @@ build_key() {
 			cachemodel -type f -print0 | sort -z | xargs -0 sha256sum)
 		echo "$TARGET $KDIR ${MODDIR:-} ${GST_RUNTIME:-}"
 		"${CROSS}gcc" --version | head -n1
-		cat "$VIVTHEAP_CACHE/sysroot/$GUEST_ARCH-$GUEST_SUITE/.done" 2>/dev/null || true
-		ls "$VIVTHEAP_CACHE/sysroot/$GUEST_ARCH-$GUEST_SUITE" 2>/dev/null || true
+		# extract_deb's markers name each package unpacked there, version too.
+		ls -A "$VIVTHEAP_CACHE/sysroot/$GUEST_ARCH-$GUEST_SUITE" 2>/dev/null || true
 	} | sha256sum | cut -c1-16
 }
 KEY=$(build_key)
