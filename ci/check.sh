@@ -37,13 +37,18 @@ step() {
 	grep -E '^(not )?ok ' "$tap" | grep -E '^not ok|# SKIP' >&2 || true
 }
 
+# Two things at once where there are two cores: the host steps beside the
+# guest builds, then two lanes of boots. VIVTHEAP_CHECK_LANES=1 (or a
+# one-core machine) runs everything one after the other.
+side_by_side() { [ "${VIVTHEAP_CHECK_LANES:-2}" -ge 2 ] && [ "$(nproc)" -ge 2 ]; }
+
 # Host side: library, tool, unit tests under ASan/UBSan, lint; beside the
-# guest builds below (two cores).
+# guest builds below.
 host_side() {
 	step host "$CHECK/host.tap" make -C "$TOP" host-check TAP="$CHECK/host.tap"
 	step lint "$CHECK/lint.tap" make -C "$TOP" lint TAP="$CHECK/lint.tap"
 }
-if [ "$(nproc)" -ge 2 ]; then
+if side_by_side; then
 	host_side &
 	host_pid=$!
 else
@@ -66,6 +71,8 @@ passed() { [ -s "$1" ] && ! grep -q '^not ok' "$1"; }
 backends() { (target_load "$1" && echo "$BACKENDS"); }
 
 TARGETS=${VIVTHEAP_TARGETS:-$TARGETS_ALL}
+# latest_selected: vivt-latest is one of the targets (the cache model's).
+latest_selected() { case " $TARGETS " in *" vivt-latest "*) ;; *) return 1 ;; esac; }
 # Every target's module, tests and initramfs, one target after another: a
 # cold run builds the kernels and fills the caches (sysroots, GStreamer)
 # here, so that the two lanes below only read them; each target's boots
@@ -87,10 +94,9 @@ boots() {
 
 # Two lanes, one per core (each qemu runs one vCPU thread busy, but
 # distro-armmp's two): vivt-latest's boots and the cache model's verdicts on
-# them; the host-side mutants and the other targets. VIVTHEAP_CHECK_LANES=1
-# (or a one-core machine) runs them one after the other.
+# them; the host-side mutants and the other targets.
 lane_latest() {
-	case " $TARGETS " in *" vivt-latest "*) ;; *) return 0 ;; esac
+	latest_selected || return 0
 	boots vivt-latest
 	# The VIVT cache model judges vivt-latest (docs/cachemodel.md): the
 	# calibration and every coherency scenario, from the initramfs its
@@ -115,7 +121,7 @@ lane_others() {
 		[ "$t" = vivt-latest ] || boots "$t"
 	done
 }
-if [ "${VIVTHEAP_CHECK_LANES:-2}" -ge 2 ] && [ "$(nproc)" -ge 2 ]; then
+if side_by_side; then
 	lane_latest &
 	lane=$!
 	lane_others 1 || echo "not ok 1 - lane of the mutants and other targets: exited $?" >>"$CHECK/lanes.tap"
@@ -130,11 +136,9 @@ for part in host lint mutants $(for t in $TARGETS; do
 done); do
 	[ -s "$CHECK/$part.tap" ] || echo "not ok 1 - $part: no result (its lane stopped early)" >>"$CHECK/lanes.tap"
 done
-case " $TARGETS " in
-*" vivt-latest "*)
-	[ -s "$CHECK/coherency-vivt-latest.tap" ] ||
-		echo "not ok 1 - coherency-vivt-latest: no result (its lane stopped early)" >>"$CHECK/lanes.tap" ;;
-esac
+if latest_selected && [ ! -s "$CHECK/coherency-vivt-latest.tap" ]; then
+	echo "not ok 1 - coherency-vivt-latest: no result (its lane stopped early)" >>"$CHECK/lanes.tap"
+fi
 
 # The table and the summary line.
 total_p=0 total_f=0 total_s=0
